@@ -1,0 +1,8 @@
+#include "cli/cli_support.hpp"
+#include "cli/commands.hpp"
+
+namespace outpools::cli {
+
+void register_reference_command(CLI::App&, command_list&) {}
+
+}  // namespace outpools::cli
