@@ -50,4 +50,22 @@ load_result load_config_file(const std::filesystem::path& path);
 load_result load_config_string(std::string_view text, std::string_view file_name,
                                const std::filesystem::path& base_dir);
 
+/// `TYPE.TAG[@HOST]  strategy=S workers=N call_timeout=MS` (`call_timeout=infinity` for
+/// elastic): the line `outpools check` prints for each pool instance. Thread-safe.
+std::string summary_line(const pool_spec& spec);
+
+/// The effective configuration as a JSON array, one object per pool instance, with the keys
+/// type, tag, host (null for global), scope, strategy, workers, call_timeout_ms ("infinity" for
+/// elastic), connect_timeout_ms, reconnect_backoff_ms ([min, max]), connection (options by their
+/// TOML names, unset ones null) and tls (null when TLS is off). Every secret is "***".
+/// Pretty-printed, two-space indent. Thread-safe.
+std::string describe_json(const configuration& config);
+
+/// The same as describe_json, as indented `key = value` lines per pool instance. Thread-safe.
+std::string describe_text(const configuration& config);
+
+/// The configuration reference (markdown), generated from the schema tables: what
+/// docs/configuration.md holds between its GENERATED markers. Thread-safe.
+std::string reference_markdown();
+
 }  // namespace outpools

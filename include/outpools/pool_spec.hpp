@@ -3,12 +3,17 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "outpools/connection_options.hpp"
 #include "outpools/tls_options.hpp"
+
+namespace boost::json {
+class object;
+}
 
 namespace outpools {
 
@@ -57,6 +62,10 @@ struct pool_spec {
   connection_options connection;
   /// TLS settings when TLS is on for this pool, else nullopt.
   std::optional<tls_options> tls;
+  /// The `connection` and `connection.tls` options by their TOML names, defaults applied, unset
+  /// ones null and every secret "***": what `outpools show` prints. Null in a spec built by hand.
+  std::shared_ptr<const boost::json::object> connection_document;
+  std::shared_ptr<const boost::json::object> tls_document;  ///< null when TLS is off
   /// Where the pool's table is in the configuration (for messages).
   std::string source_file;
   std::uint32_t source_line = 0;

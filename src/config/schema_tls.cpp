@@ -1,0 +1,92 @@
+// The `connection.tls` options (SPEC.md, "TLS options").
+#include "config/schema.hpp"
+#include "config/schema_rules.hpp"
+
+namespace outpools::config {
+namespace {
+
+option_schema path_option(std::string name, std::string doc) {
+  return {.name = std::move(name),
+          .kind = value_kind::path,
+          .syntax = "path",
+          .default_doc = "unset",
+          .rule = "must exist and be readable; relative to the configuration file's folder",
+          .doc = std::move(doc)};
+}
+
+option_schema flag_option(std::string name, bool default_value, std::string rule,
+                          std::string doc) {
+  return {.name = std::move(name),
+          .kind = value_kind::boolean,
+          .syntax = "boolean",
+          .default_doc = default_value ? "true" : "false",
+          .rule = std::move(rule),
+          .doc = std::move(doc),
+          .default_value = constant(default_value)};
+}
+
+// tls.required: pgsql only.
+std::string not_pgsql(const rule_context& ctx) {
+  if (ctx.type != pool_type::rdbms)
+    return "in " + std::string(to_string(ctx.type)) + " pools (tls.required is for pgsql only)";
+  std::optional<std::string> driver =
+      ctx.parent ? string_option(*ctx.parent, "driver") : std::nullopt;
+  if (!driver || *driver == "pgsql") return "";
+  return "with driver = \"" + *driver + "\" (tls.required is for pgsql only)";
+}
+
+section_schema make_tls_schema() {
+  section_schema s;
+  option_schema required = flag_option("required", false, "pgsql only",
+                                       "refuse a connection without TLS (sslmode=require)");
+  required.refused_if = not_pgsql;
+  s.options.push_back(std::move(required));
+  s.options.push_back(flag_option(
+      "verify_peer", false, "without cacertfile: the system trust store",
+      "verify the server's certificate chain and name"));
+  s.options.push_back(
+      path_option("certfile", "client certificate (PEM); may hold the chain and the key"));
+  option_schema cacertfile = path_option(
+      "cacertfile", "CA chain (PEM) to verify the server; no effect unless verify_peer");
+  cacertfile.warn_if = [](const rule_context& ctx) -> std::string {
+    const json::value* verify = ctx.section.if_contains("verify_peer");
+    bool on = verify != nullptr && verify->is_bool() && verify->get_bool();
+    return on ? "" : "it has no effect unless verify_peer = true";
+  };
+  s.options.push_back(std::move(cacertfile));
+  s.options.push_back(path_option("dhfile", "Diffie-Hellman parameters; accepted for "
+                                            "compatibility"));
+  s.options.push_back(path_option("keyfile", "private key (PEM)"));
+  s.options.push_back({.name = "password",
+                       .kind = value_kind::string,
+                       .syntax = "string",
+                       .default_doc = "unset",
+                       .doc = "password of the key file (a secret)",
+                       .allow_empty = true,
+                       .secret = true});
+  s.options.push_back({.name = "ciphers",
+                       .kind = value_kind::ciphers,
+                       .syntax = "OpenSSL cipher string, or array of {cipher, key_exchange, mac, "
+                                 "prf}",
+                       .default_doc = "all",
+                       .rule = "every suite must be one OpenSSL knows",
+                       .doc = "cipher suites to offer"});
+  s.options.push_back({.name = "versions",
+                       .kind = value_kind::string_list,
+                       .syntax = R"(array of "tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3")",
+                       .default_doc = "all supported",
+                       .doc = "protocol versions to allow",
+                       .choices = {"tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3"}});
+  s.options.push_back(flag_option("server_name_indication", true, "",
+                                  "send SNI (the host name of the connection)"));
+  return s;
+}
+
+}  // namespace
+
+const section_schema& tls_schema() {
+  static const section_schema schema = make_tls_schema();
+  return schema;
+}
+
+}  // namespace outpools::config
