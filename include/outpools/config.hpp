@@ -19,8 +19,8 @@ struct diagnostic {
   std::string file;
   std::uint32_t line = 0;    ///< 1-based; 0 when the message is about the file as a whole
   std::uint32_t column = 0;  ///< 1-based
-  std::string path;          ///< full option path, e.g. outgoing_pools.redis.default.connection.port
-  std::string message;       ///< what was expected, what was found (never a secret's value)
+  std::string path;     ///< full option path, e.g. outgoing_pools.redis.default.connection.port
+  std::string message;  ///< what was expected, what was found (never a secret's value)
 
   std::string to_string() const;
 };

@@ -18,20 +18,20 @@ enum class rdbms_driver { pgsql, mysql, odbc };
 /// rdbms: pgsql/mysql use host..password and port; odbc uses settings only.
 struct rdbms_options {
   rdbms_driver driver = rdbms_driver::pgsql;
-  std::optional<secret> settings;           ///< ODBC connection string (odbc only)
-  std::string host, database, username;     ///< pgsql and mysql
-  std::optional<secret> password;           ///< pgsql and mysql
-  std::uint16_t port = 0;                   ///< 5432 (pgsql) / 3306 (mysql); 0 for odbc
+  std::optional<secret> settings;        ///< ODBC connection string (odbc only)
+  std::string host, database, username;  ///< pgsql and mysql
+  std::optional<secret> password;        ///< pgsql and mysql
+  std::uint16_t port = 0;                ///< 5432 (pgsql) / 3306 (mysql); 0 for odbc
   std::optional<std::chrono::seconds> keepalive_interval;  ///< unset: no keepalive
 };
 
 /// http: base URL split into its parts.
 struct http_options {
-  std::string url;                          ///< as configured, e.g. "https://api.example.com:8443"
-  bool https = false;                       ///< scheme https (TLS on)
-  std::string host_name;                    ///< NAME part (brackets removed for IPv6)
-  std::uint16_t port = 80;                  ///< explicit port, or 80/443 by scheme
-  std::string path_prefix = "/";            ///< prepended to every request path
+  std::string url;                ///< as configured, e.g. "https://api.example.com:8443"
+  bool https = false;             ///< scheme https (TLS on)
+  std::string host_name;          ///< NAME part (brackets removed for IPv6)
+  std::uint16_t port = 80;        ///< explicit port, or 80/443 by scheme
+  std::string path_prefix = "/";  ///< prepended to every request path
   std::chrono::milliseconds request_timeout{2000};  ///< bound of one HTTP request
 };
 
@@ -39,7 +39,7 @@ struct redis_options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 6379;
   std::int64_t database = 0;
-  secret password;                          ///< empty: no AUTH
+  secret password;  ///< empty: no AUTH
 };
 
 struct riak_credentials {
@@ -64,7 +64,7 @@ struct cassandra_auth_plain {
 };
 
 struct cassandra_options {
-  std::vector<cassandra_server> servers;    ///< default [{localhost, 9042}]
+  std::vector<cassandra_server> servers;  ///< default [{localhost, 9042}]
   std::string keyspace = "mongooseim";
   std::optional<cassandra_auth_plain> auth_plain;  ///< unset: no authentication
 };
@@ -89,8 +89,8 @@ enum class ldap_encrypt { none, tls };
 
 struct ldap_options {
   std::vector<std::string> servers{"localhost"};  ///< tried in order
-  std::uint16_t port = 389;                 ///< 389, or 636 with encrypt = "tls"
-  std::string rootdn;                       ///< empty: anonymous
+  std::uint16_t port = 389;                       ///< 389, or 636 with encrypt = "tls"
+  std::string rootdn;                             ///< empty: anonymous
   secret password;
   std::chrono::milliseconds connect_interval{10000};
   ldap_encrypt encrypt = ldap_encrypt::none;

@@ -17,8 +17,8 @@ enum class tls_version { tlsv1, tlsv1_1, tlsv1_2, tlsv1_3 };
 /// configuration was loaded. Paths are absolute (relative ones are resolved against the folder
 /// of the configuration file). Immutable once loaded; safe to read from any thread.
 struct tls_options {
-  bool required = false;                   ///< pgsql only: refuse a connection without TLS
-  bool verify_peer = false;                ///< verify the server's certificate chain and name
+  bool required = false;     ///< pgsql only: refuse a connection without TLS
+  bool verify_peer = false;  ///< verify the server's certificate chain and name
   std::optional<std::filesystem::path> certfile;    ///< client certificate (PEM)
   std::optional<std::filesystem::path> cacertfile;  ///< CA chain (PEM); unset: system store
   std::optional<std::filesystem::path> dhfile;      ///< accepted for compatibility
@@ -30,7 +30,7 @@ struct tls_options {
   std::string ciphersuites;
   /// Allowed versions; empty = every version OpenSSL supports.
   std::vector<tls_version> versions;
-  bool server_name_indication = true;      ///< send SNI with the connection's host name
+  bool server_name_indication = true;  ///< send SNI with the connection's host name
 
   /// The system trust store used when verify_peer is set without a cacertfile.
   static constexpr const char* system_trust_store = "/etc/ssl/certs/ca-certificates.crt";

@@ -9,8 +9,9 @@ namespace outpools::cli {
 void register_check_command(CLI::App& app, command_list& commands) {
   auto file = std::make_shared<std::string>();
   CLI::App* check = app.add_subcommand(
-      "check", "Validate a configuration: exit 0 and one line per pool instance, or exit 2 and "
-               "every error on stderr");
+      "check",
+      "Validate a configuration: exit 0 and one line per pool instance, or exit 2 and "
+      "every error on stderr");
   check->add_option("FILE", *file, "Configuration file (TOML)")->required();
   add_log_level_option(*check);
   commands.emplace_back(check, [file] {

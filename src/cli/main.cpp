@@ -11,7 +11,6 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("outpools ") + OUTPOOLS_VERSION);
   app.require_subcommand(1);
 
-
   command_list commands;
   register_check_command(app, commands);
   register_show_command(app, commands);

@@ -8,7 +8,8 @@ namespace outpools::cli {
 
 void register_reference_command(CLI::App& app, command_list& commands) {
   CLI::App* reference = app.add_subcommand(
-      "reference", "Print the reference of every option (markdown), as docs/configuration.md has it");
+      "reference",
+      "Print the reference of every option (markdown), as docs/configuration.md has it");
   add_log_level_option(*reference);
   commands.emplace_back(reference, [] {
     std::cout << reference_markdown();

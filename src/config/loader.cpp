@@ -25,11 +25,16 @@ std::vector<std::string> type_names() {
 // Names people reach for that are not pool types, and the type they mean.
 std::string pool_type_hint(std::string_view name) {
   static const std::vector<std::pair<std::string_view, std::string_view>> hints{
-      {"pgsql", "rdbms\" with driver = \"pgsql"},   {"postgres", "rdbms\" with driver = \"pgsql"},
-      {"postgresql", "rdbms\" with driver = \"pgsql"}, {"mysql", "rdbms\" with driver = \"mysql"},
-      {"mariadb", "rdbms\" with driver = \"mysql"}, {"odbc", "rdbms\" with driver = \"odbc"},
-      {"elasticsearch", "elastic"},                 {"rabbitmq", "rabbit"},
-      {"amqp", "rabbit"},                           {"https", "http"}};
+      {"pgsql", "rdbms\" with driver = \"pgsql"},
+      {"postgres", "rdbms\" with driver = \"pgsql"},
+      {"postgresql", "rdbms\" with driver = \"pgsql"},
+      {"mysql", "rdbms\" with driver = \"mysql"},
+      {"mariadb", "rdbms\" with driver = \"mysql"},
+      {"odbc", "rdbms\" with driver = \"odbc"},
+      {"elasticsearch", "elastic"},
+      {"rabbitmq", "rabbit"},
+      {"amqp", "rabbit"},
+      {"https", "http"}};
   for (const auto& [alias, meant] : hints)
     if (alias == name) return "; did you mean \"" + std::string(meant) + "\"?";
   return did_you_mean(name, type_names());
@@ -91,8 +96,8 @@ class loader {
                     std::vector<std::string>& ignored) {
     const toml::table* general = node.as_table();
     if (general == nullptr) {
-      ctx_.error(position_of(key, node), "general", "expected a table, found " +
-                                                        describe_found(node, false));
+      ctx_.error(position_of(key, node), "general",
+                 "expected a table, found " + describe_found(node, false));
       hosts_valid_ = false;
       return;
     }
@@ -103,8 +108,9 @@ class loader {
     if (hosts == nullptr) return;
     const toml::array* array = hosts->as_array();
     if (array == nullptr || array->empty()) {
-      ctx_.error(hosts->source().begin, "general.hosts",
-                 "expected a non-empty array of host names, found " + describe_found(*hosts, false));
+      ctx_.error(
+          hosts->source().begin, "general.hosts",
+          "expected a non-empty array of host names, found " + describe_found(*hosts, false));
       hosts_valid_ = false;
       return;
     }
@@ -142,9 +148,9 @@ class loader {
       if (!type) {
         std::string expected;
         for (const std::string& n : type_names()) expected += (expected.empty() ? "" : ", ") + n;
-        ctx_.error(position_of(type_key, type_node), type_path,
-                   "unknown pool type (expected one of: " + expected + ")" +
-                       pool_type_hint(type_name));
+        ctx_.error(
+            position_of(type_key, type_node), type_path,
+            "unknown pool type (expected one of: " + expected + ")" + pool_type_hint(type_name));
         continue;
       }
       const toml::table* tags = type_node.as_table();

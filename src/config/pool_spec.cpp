@@ -52,9 +52,12 @@ std::optional<pool_type> parse_pool_type(std::string_view name) noexcept {
 
 std::string_view to_string(pool_scope s) noexcept {
   switch (s) {
-    case pool_scope::global: return "global";
-    case pool_scope::host: return "host";
-    case pool_scope::single_host: return "single_host";
+    case pool_scope::global:
+      return "global";
+    case pool_scope::host:
+      return "host";
+    case pool_scope::single_host:
+      return "single_host";
   }
   return "unknown";
 }

@@ -19,24 +19,28 @@ std::string cell(std::string text) {
 
 std::string type_note(pool_type type) {
   switch (type) {
-    case pool_type::cassandra: return "Pool of connections to a Cassandra cluster.";
+    case pool_type::cassandra:
+      return "Pool of connections to a Cassandra cluster.";
     case pool_type::riak:
       return "Pool of connections to a Riak cluster. One pool per host: the tag must be "
              "`default`. Strategy `available_worker` is refused.";
     case pool_type::redis:
       return "Pool of connections to a Redis server. A session backend needs the tag "
              "`default`. Strategy `available_worker` is refused.";
-    case pool_type::http: return "Pool of connections to an HTTP(S) server.";
+    case pool_type::http:
+      return "Pool of connections to an HTTP(S) server.";
     case pool_type::elastic:
       return "Pool of connections to an Elasticsearch server. Only the tag `default`. The pool "
              "always uses `available_worker` and has no call timeout (a call waits for a free "
              "worker), but each HTTP request is bounded by 2000 ms. A health check is "
              "`GET /_cluster/health`.";
-    case pool_type::rdbms: return "Pool of connections to an RDBMS: PostgreSQL, MySQL/MariaDB or ODBC.";
+    case pool_type::rdbms:
+      return "Pool of connections to an RDBMS: PostgreSQL, MySQL/MariaDB or ODBC.";
     case pool_type::rabbit:
       return "Pool of connections to a RabbitMQ server. The tag `event_pusher` is the one an "
              "event pusher uses; any tag is valid.";
-    case pool_type::ldap: return "Pool of connections to an LDAP server.";
+    case pool_type::ldap:
+      return "Pool of connections to an LDAP server.";
     case pool_type::generic:
       return "Pool of generic workers that run the caller's own jobs. It has no `connection` "
              "section.";

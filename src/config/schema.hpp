@@ -36,9 +36,9 @@ enum class value_kind {
 /// not yet applied) and the tables around it.
 struct rule_context {
   pool_type type;
-  const json::object& section;      ///< the table the option belongs to
-  const json::object* parent;       ///< the enclosing table (connection for tls.*), or null
-  const json::object* pool;         ///< the pool's own options (scope, workers, ...), or null
+  const json::object& section;  ///< the table the option belongs to
+  const json::object* parent;   ///< the enclosing table (connection for tls.*), or null
+  const json::object* pool;     ///< the pool's own options (scope, workers, ...), or null
 };
 
 /// Returns why a rule applies, as a phrase ("with driver = \"odbc\"") or "" when it does not.
@@ -70,7 +70,8 @@ struct option_schema {
   condition warn_if;
   /// Tables only: validate an absent table as an empty one (its required options are reported
   /// missing at the enclosing table, its defaults applied).
-  bool validate_when_absent = false;  ///< when set and the option is present: a warning, with this reason
+  bool validate_when_absent =
+      false;  ///< when set and the option is present: a warning, with this reason
   std::shared_ptr<const section_schema> children;  ///< table and table_list
 };
 

@@ -314,8 +314,8 @@ section_schema ldap() {
                        .doc = "whether to connect over TLS",
                        .choices = {"none", "tls"},
                        .default_value = constant("none")});
-  s.options.push_back(tls_table(when_none_of("encrypt", {"tls"}, "none"),
-                                R"(only with encrypt = "tls")"));
+  s.options.push_back(
+      tls_table(when_none_of("encrypt", {"tls"}, "none"), R"(only with encrypt = "tls")"));
   return s;
 }
 
@@ -323,10 +323,10 @@ section_schema ldap() {
 
 const section_schema* connection_schema(pool_type type) {
   static const std::map<pool_type, section_schema> schemas{
-      {pool_type::rdbms, rdbms()},     {pool_type::http, http()},
-      {pool_type::redis, redis()},     {pool_type::riak, riak()},
+      {pool_type::rdbms, rdbms()},         {pool_type::http, http()},
+      {pool_type::redis, redis()},         {pool_type::riak, riak()},
       {pool_type::cassandra, cassandra()}, {pool_type::elastic, elastic()},
-      {pool_type::rabbit, rabbit()},   {pool_type::ldap, ldap()},
+      {pool_type::rabbit, rabbit()},       {pool_type::ldap, ldap()},
   };
   auto it = schemas.find(type);
   return it == schemas.end() ? nullptr : &it->second;

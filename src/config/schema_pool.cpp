@@ -83,13 +83,14 @@ section_schema make_pool_schema(pool_type type) {
   });
 
   if (type == pool_type::elastic) {
-    s.refused_keys.emplace_back("call_timeout",
-                                "elastic pools have no call timeout: a call waits for a free worker, "
-                                "and each request is bounded by 2000 ms");
+    s.refused_keys.emplace_back(
+        "call_timeout",
+        "elastic pools have no call timeout: a call waits for a free worker, "
+        "and each request is bounded by 2000 ms");
   } else {
-    s.options.push_back(milliseconds_option(
-        "call_timeout", type == pool_type::rdbms ? 60000 : 5000, "",
-        "how long a call may take, from the caller's side"));
+    s.options.push_back(milliseconds_option("call_timeout", type == pool_type::rdbms ? 60000 : 5000,
+                                            "",
+                                            "how long a call may take, from the caller's side"));
   }
 
   if (type == pool_type::generic) {
@@ -136,9 +137,9 @@ const section_schema& pool_schema(pool_type type) {
 
 const std::vector<pool_type>& all_pool_types() {
   static const std::vector<pool_type> types{
-      pool_type::cassandra, pool_type::riak,   pool_type::redis,
+      pool_type::cassandra, pool_type::riak,    pool_type::redis,
       pool_type::http,      pool_type::elastic, pool_type::rdbms,
-      pool_type::rabbit,    pool_type::ldap,   pool_type::generic};
+      pool_type::rabbit,    pool_type::ldap,    pool_type::generic};
   return types;
 }
 

@@ -14,8 +14,7 @@ option_schema path_option(std::string name, std::string doc) {
           .doc = std::move(doc)};
 }
 
-option_schema flag_option(std::string name, bool default_value, std::string rule,
-                          std::string doc) {
+option_schema flag_option(std::string name, bool default_value, std::string rule, std::string doc) {
   return {.name = std::move(name),
           .kind = value_kind::boolean,
           .syntax = "boolean",
@@ -41,9 +40,9 @@ section_schema make_tls_schema() {
                                        "refuse a connection without TLS (sslmode=require)");
   required.refused_if = not_pgsql;
   s.options.push_back(std::move(required));
-  s.options.push_back(flag_option(
-      "verify_peer", false, "without cacertfile: the system trust store",
-      "verify the server's certificate chain and name"));
+  s.options.push_back(flag_option("verify_peer", false,
+                                  "without cacertfile: the system trust store",
+                                  "verify the server's certificate chain and name"));
   s.options.push_back(
       path_option("certfile", "client certificate (PEM); may hold the chain and the key"));
   option_schema cacertfile = path_option(
@@ -54,8 +53,9 @@ section_schema make_tls_schema() {
     return on ? "" : "it has no effect unless verify_peer = true";
   };
   s.options.push_back(std::move(cacertfile));
-  s.options.push_back(path_option("dhfile", "Diffie-Hellman parameters; accepted for "
-                                            "compatibility"));
+  s.options.push_back(path_option("dhfile",
+                                  "Diffie-Hellman parameters; accepted for "
+                                  "compatibility"));
   s.options.push_back(path_option("keyfile", "private key (PEM)"));
   s.options.push_back({.name = "password",
                        .kind = value_kind::string,

@@ -29,9 +29,9 @@ void validation_context::warning(const toml::source_position& at, std::string pa
 }
 
 std::size_t validation_context::error_count() const {
-  return static_cast<std::size_t>(
-      std::count_if(out->begin(), out->end(),
-                    [](const diagnostic& d) { return d.severity == diagnostic::level::error; }));
+  return static_cast<std::size_t>(std::count_if(out->begin(), out->end(), [](const diagnostic& d) {
+    return d.severity == diagnostic::level::error;
+  }));
 }
 
 std::string join_path(const std::string& path, std::string_view key) {
@@ -77,12 +77,18 @@ std::string describe_found(const toml::node& node, bool secret) {
     }
     case toml::node_type::boolean:
       return secret ? "a boolean" : (node.as_boolean()->get() ? "true" : "false");
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    case toml::node_type::none: break;
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::none:
+      break;
   }
   return "nothing";
 }
@@ -129,10 +135,11 @@ section_result validate_section(const section_input& input, const section_schema
           std::vector<std::string> names = known_names(schema);
           std::string expected;
           for (const std::string& n : names) expected += (expected.empty() ? "" : ", ") + n;
-          ctx.error(at, path,
-                    "unknown option" +
-                        (expected.empty() ? std::string() : " (expected one of: " + expected + ")") +
-                        did_you_mean(name, names));
+          ctx.error(
+              at, path,
+              "unknown option" +
+                  (expected.empty() ? std::string() : " (expected one of: " + expected + ")") +
+                  did_you_mean(name, names));
         }
         continue;
       }
@@ -146,10 +153,8 @@ section_result validate_section(const section_input& input, const section_schema
   }
 
   // Second pass, in schema order: refusals, required options, tables, defaults.
-  rule_context rules{.type = ctx.type,
-                     .section = result.values,
-                     .parent = input.parent,
-                     .pool = ctx.pool};
+  rule_context rules{
+      .type = ctx.type, .section = result.values, .parent = input.parent, .pool = ctx.pool};
   for (const option_schema& option : schema.options) {
     const std::string path = join_path(input.path, option.name);
     auto found = present.find(option.name);
@@ -162,9 +167,8 @@ section_result validate_section(const section_input& input, const section_schema
         continue;
       }
       if (is_table_kind(option)) {
-        std::optional<json::value> value =
-            check_value(*found->second, option, path, &result.values,
-                        input.secret || option.secret, ctx);
+        std::optional<json::value> value = check_value(*found->second, option, path, &result.values,
+                                                       input.secret || option.secret, ctx);
         result.values[option.name] = value ? std::move(*value) : json::value(nullptr);
       }
       const json::value* checked = result.values.if_contains(option.name);

@@ -2,11 +2,11 @@
 // refused keys, required options, defaults. Every problem becomes a diagnostic; nothing throws.
 #pragma once
 
+#include <toml++/toml.h>
 #include <boost/json/object.hpp>
 #include <filesystem>
 #include <map>
 #include <string>
-#include <toml++/toml.h>
 #include <vector>
 
 #include "config/schema.hpp"
@@ -16,8 +16,8 @@ namespace outpools::config {
 
 /// Where diagnostics go, and what validation needs to know about the file.
 struct validation_context {
-  std::string file;                    ///< as named in diagnostics
-  std::filesystem::path base_dir;      ///< relative paths are resolved against it
+  std::string file;                ///< as named in diagnostics
+  std::filesystem::path base_dir;  ///< relative paths are resolved against it
   std::vector<diagnostic>* out = nullptr;
   pool_type type = pool_type::generic;
   const json::object* pool = nullptr;  ///< the pool's validated options, once known
@@ -33,9 +33,9 @@ struct validation_context {
 struct section_input {
   const toml::table* table = nullptr;
   toml::source_position where{};
-  std::string path;                   ///< e.g. outgoing_pools.rdbms.default.connection
+  std::string path;  ///< e.g. outgoing_pools.rdbms.default.connection
   const json::object* parent = nullptr;
-  bool secret = false;                ///< inside a secret: values are never printed
+  bool secret = false;  ///< inside a secret: values are never printed
 };
 
 /// The validated table: options by TOML name, defaults applied, secrets unmasked. An option

@@ -35,7 +35,7 @@ std::uint16_t port(const json::object& o, std::string_view key) {
 rdbms_options rdbms(const json::object& c) {
   rdbms_options r;
   const std::string driver = text(c, "driver");
-  r.driver = driver == "mysql" ? rdbms_driver::mysql
+  r.driver = driver == "mysql"  ? rdbms_driver::mysql
              : driver == "odbc" ? rdbms_driver::odbc
                                 : rdbms_driver::pgsql;
   if (auto s = optional_text(c, "settings")) r.settings = secret(*s);
@@ -89,12 +89,12 @@ cassandra_options cassandra(const json::object& c) {
   cassandra_options r{.keyspace = text(c, "keyspace")};
   if (const json::value* servers = c.if_contains("servers"); servers && servers->is_array()) {
     for (const json::value& s : servers->get_array())
-      r.servers.push_back({.ip_address = text(s.get_object(), "ip_address"),
-                           .port = port(s.get_object(), "port")});
+      r.servers.push_back(
+          {.ip_address = text(s.get_object(), "ip_address"), .port = port(s.get_object(), "port")});
   }
   const json::value* auth = c.if_contains("auth");
-  const json::value* plain = auth && auth->is_object() ? auth->get_object().if_contains("plain")
-                                                       : nullptr;
+  const json::value* plain =
+      auth && auth->is_object() ? auth->get_object().if_contains("plain") : nullptr;
   if (plain && plain->is_object() && plain->get_object().contains("username"))
     r.auth_plain = cassandra_auth_plain{.username = text(plain->get_object(), "username"),
                                         .password = secret(text(plain->get_object(), "password"))};
@@ -131,15 +131,24 @@ ldap_options ldap(const json::object& c) {
 
 connection_options typed_connection(pool_type type, const json::object& c) {
   switch (type) {
-    case pool_type::rdbms: return rdbms(c);
-    case pool_type::http: return http(c);
-    case pool_type::redis: return redis(c);
-    case pool_type::riak: return riak(c);
-    case pool_type::cassandra: return cassandra(c);
-    case pool_type::elastic: return elastic_options{.host = text(c, "host"), .port = port(c, "port")};
-    case pool_type::rabbit: return rabbit(c);
-    case pool_type::ldap: return ldap(c);
-    case pool_type::generic: break;
+    case pool_type::rdbms:
+      return rdbms(c);
+    case pool_type::http:
+      return http(c);
+    case pool_type::redis:
+      return redis(c);
+    case pool_type::riak:
+      return riak(c);
+    case pool_type::cassandra:
+      return cassandra(c);
+    case pool_type::elastic:
+      return elastic_options{.host = text(c, "host"), .port = port(c, "port")};
+    case pool_type::rabbit:
+      return rabbit(c);
+    case pool_type::ldap:
+      return ldap(c);
+    case pool_type::generic:
+      break;
   }
   return generic_options{};
 }
@@ -188,10 +197,10 @@ pool_spec build_pool_spec(const validated_pool& v, const std::optional<std::stri
   spec.scope = scope == "host"          ? pool_scope::host
                : scope == "single_host" ? pool_scope::single_host
                                         : pool_scope::global;
-  spec.strategy = v.type == pool_type::elastic
-                      ? worker_strategy::available_worker
-                      : parse_worker_strategy(text(v.pool, "strategy")).value_or(
-                            worker_strategy::best_worker);
+  spec.strategy =
+      v.type == pool_type::elastic
+          ? worker_strategy::available_worker
+          : parse_worker_strategy(text(v.pool, "strategy")).value_or(worker_strategy::best_worker);
   spec.workers = static_cast<std::uint32_t>(integer(v.pool, "workers", 100));
   spec.call_timeout = v.type == pool_type::elastic
                           ? std::nullopt
@@ -220,7 +229,8 @@ pool_spec build_pool_spec(const validated_pool& v, const std::optional<std::stri
     spec.connection_document = std::make_shared<const json::object>();
   }
   if (v.tls)
-    spec.tls_document = std::make_shared<const json::object>(display_document(*v.tls, tls_schema()));
+    spec.tls_document =
+        std::make_shared<const json::object>(display_document(*v.tls, tls_schema()));
   spec.source_file = v.file;
   spec.source_line = v.line;
   return spec;

@@ -13,9 +13,9 @@ namespace outpools::config {
 struct validated_pool {
   pool_type type = pool_type::generic;
   std::string tag;
-  json::object pool;                       ///< scope, host, strategy, workers, ...
-  json::object connection;                 ///< the type's options (empty for generic)
-  std::optional<json::object> tls;         ///< the TLS options when TLS is on, defaults applied
+  json::object pool;                ///< scope, host, strategy, workers, ...
+  json::object connection;          ///< the type's options (empty for generic)
+  std::optional<json::object> tls;  ///< the TLS options when TLS is on, defaults applied
   std::string file;
   std::uint32_t line = 0;
 };

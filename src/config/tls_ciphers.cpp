@@ -29,7 +29,8 @@ const std::set<std::string, std::less<>>& known_suites() {
 
 bool is_special_command(std::string_view name) {
   if (name == "@STRENGTH") return true;
-  if (name.starts_with("@SECLEVEL=") && name.size() == 11) return name[10] >= '0' && name[10] <= '5';
+  if (name.starts_with("@SECLEVEL=") && name.size() == 11)
+    return name[10] >= '0' && name[10] <= '5';
   return false;
 }
 
