@@ -1,0 +1,144 @@
+// outpools/detail/request.hpp — one call on its way through a pool (internal).
+//
+// A request is created by the caller (pool::async_call), then owned by exactly one place at a time:
+// a worker's mailbox, the pool-wide queue, or the worker running it. Its handler is delivered
+// exactly once (deliver()); the object is destroyed by its last owner after that.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/associated_allocator.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_allocator.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "outpools/call_result.hpp"
+#include "outpools/job_context.hpp"
+
+namespace outpools::detail {
+
+using clock = std::chrono::steady_clock;
+
+class request;
+
+/// What runs requests: told when an asynchronous job finishes. Implemented by the worker.
+class job_host {
+ public:
+  /// Called on the worker's thread, once per request whose start() returned nullopt.
+  virtual void job_finished(request& r, call_result result) = 0;
+
+ protected:
+  ~job_host() = default;
+};
+
+class request {
+ public:
+  request() = default;
+  request(const request&) = delete;
+  request& operator=(const request&) = delete;
+  virtual ~request() = default;
+
+  /// Runs the job on the worker's thread (context_ is filled). Returns its result when it
+  /// finished synchronously, else nullopt: host.job_finished() follows later.
+  virtual std::optional<call_result> start(job_host& host) = 0;
+  /// Hands `result` to the caller's handler (posted to its executor). Exactly once.
+  virtual void deliver(call_result result) = 0;
+  /// Terminal cancellation of an asynchronous job (pool stopping). Worker's thread only.
+  virtual void abort_job() noexcept {}
+
+  clock::time_point created{};                     ///< when the call was made
+  clock::time_point deadline = clock::time_point::max();  ///< call_timeout from `created`
+  std::atomic<bool> cancel_flag{false};            ///< read by the job via job_context
+  job_context context;                             ///< filled by the worker before start()
+  bool delivered = false;                          ///< deliver() happened (owner's thread)
+  std::uint32_t worker = UINT32_MAX;               ///< whose load counts this request
+  request* prev = nullptr;                         ///< mailbox links (intrusive)
+  request* next = nullptr;
+};
+
+template <typename T>
+struct is_awaitable : std::false_type {};
+template <typename T, typename E>
+struct is_awaitable<boost::asio::awaitable<T, E>> : std::true_type {};
+
+std::string describe_exception(std::exception_ptr e);
+
+template <typename Job, typename Handler, typename Executor>
+class request_impl final : public request {
+  using job_return = std::invoke_result_t<Job&, job_context&>;
+  static constexpr bool asynchronous = is_awaitable<job_return>::value;
+
+ public:
+  request_impl(Job job, Handler handler, const Executor& fallback)
+      : job_(std::move(job)),
+        handler_(std::move(handler)),
+        work_(boost::asio::get_associated_executor(handler_, fallback)) {}
+
+  std::optional<call_result> start(job_host& host) override {
+    if constexpr (asynchronous) {
+      boost::asio::co_spawn(context.executor, job_(context),
+                            boost::asio::bind_cancellation_slot(signal_.slot(), finisher{&host, this}));
+      return std::nullopt;
+    } else {
+      try {
+        if constexpr (std::is_void_v<job_return>) {
+          job_(context);
+          return call_result::success();
+        } else {
+          return call_result(job_(context));
+        }
+      } catch (...) {
+        return call_result::failure(errc::job_failed, describe_exception(std::current_exception()));
+      }
+    }
+  }
+
+  void deliver(call_result result) override {
+    delivered = true;
+    auto ex = work_.get_executor();
+    auto alloc = boost::asio::get_associated_allocator(handler_);
+    boost::asio::post(ex, boost::asio::bind_allocator(
+                              alloc, [h = std::move(handler_), r = std::move(result)]() mutable {
+                                std::move(h)(std::move(r));
+                              }));
+    work_.reset();
+  }
+
+  void abort_job() noexcept override {
+    if constexpr (asynchronous) signal_.emit(boost::asio::cancellation_type::terminal);
+  }
+
+ private:
+  struct finisher {
+    job_host* host;
+    request* self;
+    void operator()(std::exception_ptr e) const {
+      host->job_finished(*self, e ? call_result::failure(errc::job_failed, describe_exception(e))
+                                  : call_result::success());
+    }
+    template <typename R>
+    void operator()(std::exception_ptr e, R r) const {
+      host->job_finished(*self, e ? call_result::failure(errc::job_failed, describe_exception(e))
+                                  : call_result(std::move(r)));
+    }
+  };
+
+  struct no_signal {};
+  Job job_;
+  Handler handler_;
+  boost::asio::executor_work_guard<boost::asio::associated_executor_t<Handler, Executor>> work_;
+  [[no_unique_address]] std::conditional_t<asynchronous, boost::asio::cancellation_signal,
+                                           no_signal> signal_;
+};
+
+}  // namespace outpools::detail

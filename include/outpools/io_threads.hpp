@@ -1,0 +1,45 @@
+// outpools/io_threads.hpp — the I/O threads the workers live on.
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <cstddef>
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace outpools {
+
+/// N threads, each running its own io_context. Workers are placed on them round robin; a worker
+/// stays on its thread. Constructed: the threads run; destroyed: they are stopped and joined
+/// (pending handlers are destroyed unrun, so stop every pool first).
+class io_threads {
+ public:
+  /// Starts `count` threads; 0 (the default) means one per core (std::thread::hardware_concurrency,
+  /// at least 1). Throws std::system_error only if a thread cannot be created.
+  explicit io_threads(std::size_t count = 0);
+  ~io_threads();
+  io_threads(const io_threads&) = delete;
+  io_threads& operator=(const io_threads&) = delete;
+
+  /// Number of threads. Thread-safe.
+  std::size_t size() const noexcept { return contexts_.size(); }
+  /// The io_context of thread `i` (i < size()). Thread-safe.
+  boost::asio::io_context& context(std::size_t i) noexcept { return *contexts_[i]; }
+  /// True when the calling thread is one of these threads. Thread-safe.
+  bool in_io_thread() const noexcept;
+  /// True when the calling thread is an I/O thread of any io_threads object. Thread-safe.
+  static bool in_any_io_thread() noexcept;
+
+  /// Blocks until every handler posted before this call to every thread has run. Must not be
+  /// called from one of these threads.
+  void drain();
+
+ private:
+  using guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  std::vector<guard> guards_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace outpools

@@ -1,0 +1,50 @@
+#include "outpools/io_threads.hpp"
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <future>
+
+namespace outpools {
+namespace {
+thread_local const io_threads* current_threads = nullptr;
+}
+
+io_threads::io_threads(std::size_t count) {
+  if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
+  contexts_.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
+    guards_.emplace_back(contexts_.back()->get_executor());
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    threads_.emplace_back([this, i] {
+      current_threads = this;
+      contexts_[i]->run();
+    });
+  }
+}
+
+io_threads::~io_threads() {
+  guards_.clear();
+  for (auto& c : contexts_) c->stop();
+  for (auto& t : threads_) t.join();
+}
+
+bool io_threads::in_io_thread() const noexcept { return current_threads == this; }
+bool io_threads::in_any_io_thread() noexcept { return current_threads != nullptr; }
+
+void io_threads::drain() {
+  // Twice: a handler run in the first round may post one more (a cancelled timer's completion).
+  for (int round = 0; round < 2; ++round) {
+    std::vector<std::future<void>> done;
+    done.reserve(contexts_.size());
+    for (auto& c : contexts_) {
+      auto promise = std::make_shared<std::promise<void>>();
+      done.push_back(promise->get_future());
+      boost::asio::post(*c, [promise] { promise->set_value(); });
+    }
+    for (auto& f : done) f.wait();
+  }
+}
+
+}  // namespace outpools

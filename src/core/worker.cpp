@@ -1,0 +1,436 @@
+#include "core/worker.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <string>
+
+#include "core/pool_impl.hpp"
+
+namespace outpools::detail {
+namespace {
+
+constexpr int run_budget = 64;  ///< synchronous jobs in a row before yielding to the io_context
+
+std::size_t slot(const call_result& r) noexcept {
+  if (!r.error) return 0;
+  if (r.error.category() == error_category()) {
+    const auto v = static_cast<std::size_t>(r.error.value());
+    if (v < outcome_slots) return v;
+  }
+  return static_cast<std::size_t>(errc::server_error);  // a foreign error code
+}
+
+void bump(std::atomic<std::uint64_t>& a, std::uint64_t by = 1) noexcept {
+  a.store(a.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+}
+
+worker_fsm_settings fsm_settings(const pool_spec& spec, std::uint32_t index) {
+  worker_fsm_settings s;
+  s.connect_timeout = spec.connect_timeout;
+  s.backoff_min = spec.reconnect_backoff_min;
+  s.backoff_max = spec.reconnect_backoff_max;
+  s.seed = 0x9E3779B97F4A7C15ULL * (index + 1) ^
+           static_cast<std::uint64_t>(clock::now().time_since_epoch().count());
+  return s;
+}
+
+}  // namespace
+
+worker::worker(pool::impl& pool, std::uint32_t index, boost::asio::io_context& context,
+               std::unique_ptr<connection_driver> driver)
+    : pool_(pool),
+      index_(index),
+      executor_(context.get_executor()),
+      driver_(std::move(driver)),
+      fsm_(fsm_settings(pool.spec, index)),
+      mailbox_(pool.spec.max_worker_queue_len),
+      deadline_timer_(context),
+      lifecycle_timer_(context),
+      keepalive_timer_(context) {}
+
+worker::~worker() = default;
+
+void worker::post_start() {
+  boost::asio::post(executor_, [this] {
+    feed(worker_event::start);
+  });
+}
+
+void worker::post_request(request* r) {
+  boost::asio::post(executor_, [this, r] { receive(r); });
+}
+
+void worker::post_stop() {
+  boost::asio::post(executor_, [this] { stop_now(); });
+}
+
+void worker::post_flush_disconnected() {
+  boost::asio::post(executor_, [this] {
+    if (fsm_.down() && pool_.down_count.load() == pool_.workers.size())
+      fail_mailbox(errc::disconnected, pool_.last_error());
+  });
+}
+
+// ---- requests ------------------------------------------------------------------------------
+
+void worker::receive(request* r) {
+  const worker_state s = fsm_.state();
+  if (s == worker_state::stopping || s == worker_state::stopped) {
+    finish_unrun(r, errc::shutting_down, "pool " + pool_.name + " is stopping");
+    return;
+  }
+  parked_ = false;  // whoever handed us r took us off the idle list
+  if (pool_.shared && !fsm_.connected()) {
+    // Went down after parking: give the request back to the pool-wide queue.
+    release(r);
+    const std::size_t w = pool_.shared->submit(r);
+    if (w != no_worker) {
+      r->worker = static_cast<std::uint32_t>(w);
+      pool_.loads[w].fetch_add(1, std::memory_order_relaxed);
+      pool_.workers[w]->post_request(r);
+    }
+    return;
+  }
+  if (fsm_.down() && pool_.down_count.load() == pool_.workers.size()) {
+    finish_unrun(r, errc::disconnected, pool_.last_error());
+    return;
+  }
+  const bool can_start_now = s == worker_state::ready && running_ == nullptr;
+  const clock::time_point deadline = r->deadline;
+  request* dropped = mailbox_.push(r, can_start_now);
+  if (dropped != nullptr) {
+    bump(counters_.drops);
+    finish_unrun(dropped, errc::dropped,
+                 "pushed out of a full worker queue (max_worker_queue_len " +
+                     std::to_string(mailbox_.max_len().value_or(0)) + ")");
+  }
+  if (dropped == r) {  // max_worker_queue_len 0 and the worker is busy
+    publish();
+    return;
+  }
+  arm_deadline(deadline);
+  feed(worker_event::work_queued);
+}
+
+request* worker::take_next() {
+  if (request* r = mailbox_.pop_front()) return r;
+  if (!pool_.shared || fsm_.state() != worker_state::busy) return nullptr;
+  request* r = pool_.shared->take_or_park(index_, expired_scratch_);
+  for (request* e : expired_scratch_)
+    pool_.fail(e, errc::timeout, "call_timeout elapsed while waiting for an available worker");
+  expired_scratch_.clear();
+  if (r != nullptr) {
+    r->worker = index_;
+    pool_.loads[index_].fetch_add(1, std::memory_order_relaxed);
+    if (r->deadline < armed_for_) arm_deadline(r->deadline);
+  } else {
+    parked_ = true;
+  }
+  return r;
+}
+
+// Runs requests while the life cycle says run_request; synchronous jobs complete inline.
+void worker::run_requests() {
+  if (in_run_loop_) return;
+  in_run_loop_ = true;
+  int budget = run_budget;
+  for (;;) {
+    request* r = take_next();
+    if (r == nullptr) {
+      perform(fsm_.resume(worker_event::request_done, clock::now(), false));
+      break;
+    }
+    if (r->deadline <= clock::now()) {
+      finish_unrun(r, errc::timeout, "call_timeout elapsed while queued; the job was not run");
+      continue;
+    }
+    running_ = r;
+    r->context.executor = executor_;
+    r->context.worker = index_;
+    r->context.connection = driver_.get();
+    r->context.cancel_flag = &r->cancel_flag;
+    counters_.in_flight.store(1, std::memory_order_relaxed);
+    std::optional<call_result> result = r->start(*this);
+    if (!result) break;  // asynchronous: job_finished() follows
+    running_ = nullptr;
+    counters_.in_flight.store(0, std::memory_order_relaxed);
+    const worker_event ev = finish_running(r, std::move(*result));
+    const worker_action next = fsm_.resume(ev, clock::now(), !mailbox_.empty() || pool_.shared);
+    if (next.what != worker_action::kind::run_request) {
+      in_run_loop_ = false;
+      perform(next);
+      publish();
+      return;
+    }
+    if (--budget == 0) {
+      boost::asio::post(executor_, [this] {
+        run_requests();
+        publish();
+      });
+      break;
+    }
+  }
+  in_run_loop_ = false;
+  publish();
+}
+
+void worker::job_finished(request& r, call_result result) {
+  running_ = nullptr;
+  counters_.in_flight.store(0, std::memory_order_relaxed);
+  feed(finish_running(&r, std::move(result)));
+}
+
+worker_event worker::finish_running(request* r, call_result result) {
+  const bool abandoned = r->delivered;
+  bool fatal = false;
+  if (!abandoned) {
+    fatal = !result.ok() && driver_->is_fatal(result);
+    answer(r, std::move(result));
+  }
+  release(r);
+  delete r;
+  if (fatal) return worker_event::request_fatal;
+  return abandoned ? worker_event::request_abandoned : worker_event::request_done;
+}
+
+void worker::finish_unrun(request* r, errc e, std::string diagnostics) {
+  answer(r, call_result::failure(e, std::move(diagnostics)));
+  release(r);
+  delete r;
+}
+
+void worker::answer(request* r, call_result result) {
+  bump(counters_.outcomes[slot(result)]);
+  counters_.latency.record(clock::now() - r->created);
+  r->deliver(std::move(result));
+}
+
+void worker::release(request* r) {
+  if (r->worker != UINT32_MAX) {
+    pool_.loads[r->worker].fetch_sub(1, std::memory_order_relaxed);
+    r->worker = UINT32_MAX;
+  }
+}
+
+void worker::fail_mailbox(errc e, const std::string& diagnostics) {
+  while (request* r = mailbox_.pop_front()) finish_unrun(r, e, diagnostics);
+  publish();
+}
+
+// ---- deadlines: one timer per worker, armed for the earliest deadline it knows ---------------
+
+void worker::arm_deadline(clock::time_point t) {
+  if (t >= armed_for_ || t == clock::time_point::max()) return;
+  armed_for_ = t;
+  deadline_timer_.expires_at(t);
+  deadline_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) on_deadline();
+  });
+}
+
+void worker::on_deadline() {
+  armed_for_ = clock::time_point::max();
+  const clock::time_point now = clock::now();
+  clock::time_point next = clock::time_point::max();
+  if (running_ != nullptr && !running_->delivered) {
+    if (running_->deadline <= now) {
+      running_->cancel_flag.store(true, std::memory_order_relaxed);
+      answer(running_, call_result::failure(
+                           errc::timeout, "call_timeout elapsed while the job was running; "
+                                          "it was asked to cancel"));
+      driver_->cancel();
+    } else {
+      next = running_->deadline;
+    }
+  }
+  for (request* r = mailbox_.front(); r != nullptr;) {
+    request* following = r->next;
+    if (r->deadline <= now) {
+      mailbox_.unlink(r);
+      finish_unrun(r, errc::timeout, "call_timeout elapsed while queued; the job was not run");
+    } else if (r->deadline < next) {
+      next = r->deadline;
+    }
+    r = following;
+  }
+  arm_deadline(next);
+  publish();
+}
+
+// ---- life cycle ----------------------------------------------------------------------------
+
+void worker::feed(worker_event event) {
+  perform(fsm_.resume(event, clock::now(), !mailbox_.empty() || (pool_.shared && !parked_)));
+  publish();
+}
+
+void worker::perform(worker_action action) {
+  using kind = worker_action::kind;
+  switch (action.what) {
+    case kind::none: break;
+    case kind::run_request: run_requests(); break;
+    case kind::connect: connect(action.until); break;
+    case kind::ping:
+      spawn_op([this] { return driver_->ping(); }, worker_event::ping_ok,
+               worker_event::ping_failed);
+      break;
+    case kind::reset:
+      spawn_op([this] { return driver_->reset(); }, worker_event::reset_ok,
+               worker_event::reset_failed);
+      break;
+    case kind::close:
+      driver_->close();
+      keepalive_timer_.cancel();
+      feed(worker_event::closed);
+      break;
+    case kind::wait:
+      lifecycle_timer_.expires_at(action.until);
+      lifecycle_timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec) feed(worker_event::backoff_elapsed);
+      });
+      break;
+    case kind::cancel:
+      if (running_ != nullptr) running_->abort_job();
+      driver_->cancel();
+      break;
+    case kind::finished:
+      finished_ = true;
+      deadline_timer_.cancel();
+      lifecycle_timer_.cancel();
+      keepalive_timer_.cancel();
+      maybe_signal_stopped();
+      break;
+  }
+  if (fsm_.state() == worker_state::ready) offer_idle();
+}
+
+// available_worker: an idle worker takes the oldest request of the pool-wide queue, or parks.
+void worker::offer_idle() {
+  if (!pool_.shared || parked_ || in_run_loop_ || running_ != nullptr || !mailbox_.empty()) return;
+  feed(worker_event::work_queued);  // busy → run_requests() takes from the shared queue or parks
+}
+
+void worker::connect(clock::time_point until) {
+  const std::uint64_t attempt = ++attempt_;
+  connect_resolved_ = false;
+  ++ops_in_flight_;
+  boost::asio::co_spawn(executor_, driver_->connect(),
+                        [this, attempt](std::exception_ptr e, call_result r) {
+                          --ops_in_flight_;
+                          if (e) r = call_result::failure(errc::disconnected, describe_exception(e));
+                          on_connect_result(attempt, std::move(r));
+                          maybe_signal_stopped();
+                        });
+  if (until != clock::time_point::max()) {
+    lifecycle_timer_.expires_at(until);
+    lifecycle_timer_.async_wait([this, attempt](boost::system::error_code ec) {
+      if (ec || attempt != attempt_ || connect_resolved_) return;
+      driver_->cancel();
+      on_connect_result(attempt, call_result::failure(errc::timeout, "connect timed out"));
+    });
+  }
+}
+
+void worker::on_connect_result(std::uint64_t attempt, call_result result) {
+  if (attempt != attempt_ || connect_resolved_) return;
+  connect_resolved_ = true;
+  lifecycle_timer_.cancel();
+  if (result.ok()) {
+    feed(worker_event::connected);
+    arm_keepalive();
+    return;
+  }
+  last_error_ = "worker " + std::to_string(index_) + ": " +
+                (result.diagnostics.empty() ? result.error.message() : result.diagnostics);
+  feed(worker_event::connect_failed);
+}
+
+template <typename Op>
+void worker::spawn_op(Op op, worker_event ok, worker_event failed) {
+  ++ops_in_flight_;
+  boost::asio::co_spawn(executor_, op(),
+                        [this, ok, failed](std::exception_ptr e, call_result r) {
+                          --ops_in_flight_;
+                          if (!e && r.ok()) {
+                            feed(ok);
+                          } else {
+                            last_error_ = "worker " + std::to_string(index_) + ": " +
+                                          (e ? describe_exception(e) : r.diagnostics);
+                            feed(failed);
+                          }
+                          maybe_signal_stopped();
+                        });
+}
+
+void worker::arm_keepalive() {
+  const auto interval = driver_->keepalive_interval();
+  if (!interval || finished_) return;
+  keepalive_timer_.expires_after(*interval);
+  keepalive_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || finished_ || !fsm_.connected()) return;
+    feed(worker_event::keepalive_due);
+    arm_keepalive();
+  });
+}
+
+void worker::stop_now() {
+  if (fsm_.state() == worker_state::stopping || fsm_.state() == worker_state::stopped) return;
+  const std::string why = "pool " + pool_.name + " is stopping";
+  fail_mailbox(errc::shutting_down, why);
+  if (running_ != nullptr) {
+    running_->cancel_flag.store(true, std::memory_order_relaxed);
+    if (!running_->delivered) answer(running_, call_result::failure(errc::shutting_down, why));
+  }
+  if (parked_ && pool_.shared) pool_.shared->unpark(index_);
+  parked_ = false;
+  feed(worker_event::stop);
+}
+
+void worker::maybe_signal_stopped() {
+  if (!finished_ || stop_signalled_ || ops_in_flight_ > 0) return;
+  stop_signalled_ = true;
+  pool_.worker_stopped();
+}
+
+void worker::publish() {
+  counters_.state.store(fsm_.state(), std::memory_order_relaxed);
+  counters_.queue_length.store(mailbox_.size(), std::memory_order_relaxed);
+  counters_.reconnects.store(fsm_.reconnects(), std::memory_order_relaxed);
+  counters_.connect_failures.store(fsm_.connect_failures(), std::memory_order_relaxed);
+  counters_.transitions.store(fsm_.transitions(), std::memory_order_relaxed);
+  const bool connected = fsm_.connected();
+  if (connected != connected_published_) {
+    connected_published_ = connected;
+    pool_.set_worker_connected(index_, connected);
+  }
+  const bool down = fsm_.down();
+  if (down != down_published_) {
+    down_published_ = down;
+    if (down && parked_ && pool_.shared) {
+      pool_.shared->unpark(index_);
+      parked_ = false;
+    }
+    pool_.set_worker_down(index_, down, last_error_);
+  }
+}
+
+worker_stats worker::stats() const {
+  worker_stats s;
+  s.index = index_;
+  const worker_state st = counters_.state.load(std::memory_order_relaxed);
+  s.state = to_string(st);
+  s.connected = st == worker_state::ready || st == worker_state::busy ||
+                st == worker_state::pinging || st == worker_state::resetting;
+  s.queue_length = counters_.queue_length.load(std::memory_order_relaxed);
+  s.in_flight = counters_.in_flight.load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i < outcome_slots; ++i)
+    s.calls.by_outcome[i] = counters_.outcomes[i].load(std::memory_order_relaxed);
+  s.latency = counters_.latency.summary();
+  s.reconnects = counters_.reconnects.load(std::memory_order_relaxed);
+  s.connect_failures = counters_.connect_failures.load(std::memory_order_relaxed);
+  s.drops = counters_.drops.load(std::memory_order_relaxed);
+  s.transitions = counters_.transitions.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace outpools::detail
