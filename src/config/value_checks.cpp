@@ -177,7 +177,11 @@ std::optional<json::value> check_url(const toml::node& node, const option_schema
   if (!text) return std::nullopt;
   std::string problem = url_problem(*text);
   if (!problem.empty()) {
-    wrong(ctx, node, path, "\"http[s]://NAME[:PORT]\"", false, " (" + problem + ")");
+    // A URL with user information may carry a password: it is not echoed.
+    bool has_user_info = text->find('@') != std::string::npos;
+    wrong(ctx, node, path, "\"http[s]://NAME[:PORT]\"", has_user_info,
+          has_user_info ? " (a user name or password is not part of host; it is not shown)"
+                        : " (" + problem + ")");
     return std::nullopt;
   }
   return json::value(*text);
