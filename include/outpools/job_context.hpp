@@ -2,7 +2,7 @@
 #pragma once
 
 #include <atomic>
-#include <boost/asio/io_context.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <cstdint>
 
 namespace outpools {
@@ -14,7 +14,7 @@ class connection_driver;
 struct job_context {
   /// The worker's executor: the job runs on this io_context's thread, and an asynchronous job
   /// should start its timers and I/O on it.
-  boost::asio::io_context::executor_type executor;
+  boost::asio::any_io_executor executor;
   /// Index of the worker running the job, 0-based, below the pool's `workers`.
   std::uint32_t worker = 0;
   /// The worker's connection (for typed clients); the generic driver for generic pools.

@@ -47,7 +47,8 @@ class pool {
   /// a queued job then never runs; a running one has its cancel flag set), `no_available_workers`
   /// (next_available_worker, every worker busy), `disconnected` (every worker failed to connect
   /// and is backing off; the diagnostics carry the last connect error), `dropped` (pushed out of a
-  /// full mailbox), `shutting_down`, `job_failed`, and whatever the job returns. Completes exactly once.
+  /// full mailbox), `shutting_down`, `job_failed`, and whatever the job returns. Completes exactly
+  /// once.
   template <typename Job, typename Token>
   auto async_call(Job&& job, Token&& token) {
     return async_call(call_options{}, std::forward<Job>(job), std::forward<Token>(token));
@@ -57,7 +58,7 @@ class pool {
   template <typename Job, typename Token>
   auto async_call(const call_options& options, Job&& job, Token&& token) {
     return boost::asio::async_initiate<Token, void(call_result)>(
-        [this, &options](auto handler, auto j) {
+        [this, options](auto handler, auto j) {
           using handler_t = decltype(handler);
           auto* r = new detail::request_impl<decltype(j), handler_t, executor_type>(
               std::move(j), std::move(handler), default_executor());
@@ -72,7 +73,8 @@ class pool {
   call_result call(Job&& job, const call_options& options = {}) {
     if (io_threads::in_any_io_thread()) return blocking_on_io_thread();
     detail_waiter w;
-    async_call(options, std::forward<Job>(job), [w](call_result r) mutable { w.set(std::move(r)); });
+    async_call(options, std::forward<Job>(job),
+               [w](call_result r) mutable { w.set(std::move(r)); });
     return w.wait();
   }
 
@@ -83,7 +85,8 @@ class pool {
     async_call(options, std::forward<Job>(job), [](call_result) {});
   }
 
-  /// Numbers of the pool and of each worker, read without locks. Thread-safe, about 1 µs per worker.
+  /// Numbers of the pool and of each worker, read without locks. Thread-safe, about 1 µs per
+  /// worker.
   pool_stats stats() const;
   /// The spec the pool was created from.
   const pool_spec& spec() const noexcept;

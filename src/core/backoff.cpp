@@ -21,7 +21,8 @@ std::chrono::milliseconds backoff::next() noexcept {
   const std::int64_t low = std::max(min_.count(), b - b / 4);
   const std::int64_t span = b - low + 1;
   ++failures_;
-  return std::chrono::milliseconds{low + static_cast<std::int64_t>(random() % static_cast<std::uint64_t>(span))};
+  return std::chrono::milliseconds{
+      low + static_cast<std::int64_t>(random() % static_cast<std::uint64_t>(span))};
 }
 
 std::uint64_t backoff::random() noexcept {

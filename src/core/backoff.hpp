@@ -13,7 +13,8 @@ namespace outpools::detail {
 class backoff {
  public:
   /// `min` ≤ `max`, both > 0 (milliseconds); `seed` drives the jitter (tests fix it).
-  backoff(std::chrono::milliseconds min, std::chrono::milliseconds max, std::uint64_t seed) noexcept;
+  backoff(std::chrono::milliseconds min, std::chrono::milliseconds max,
+          std::uint64_t seed) noexcept;
 
   /// The wait before the next attempt; counts one more failure.
   std::chrono::milliseconds next() noexcept;

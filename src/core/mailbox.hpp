@@ -14,11 +14,13 @@ namespace outpools::detail {
 class mailbox {
  public:
   /// `max_len`: most requests that may wait (rabbit's max_worker_queue_len); nullopt: unbounded.
-  explicit mailbox(std::optional<std::size_t> max_len = std::nullopt) noexcept : max_len_(max_len) {}
+  explicit mailbox(std::optional<std::size_t> max_len = std::nullopt) noexcept
+      : max_len_(max_len) {}
 
   /// Enqueues `r` and returns the request that must complete with `dropped`, if any: when
   /// size() == max_len ≥ 1, the oldest waiting request (pushed out, r is appended); when max_len
-  /// is 0, `r` itself unless the worker can start it right now (`can_start_now`: idle and connected).
+  /// is 0, `r` itself unless the worker can start it right now (`can_start_now`: idle and
+  /// connected).
   request* push(request* r, bool can_start_now) noexcept {
     if (max_len_) {
       if (*max_len_ == 0) {

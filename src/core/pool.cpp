@@ -13,8 +13,7 @@ namespace outpools {
 using detail::clock;
 using detail::no_worker;
 
-pool::impl::impl(pool_spec s, io_threads& t)
-    : spec(std::move(s)), name(spec.name()), threads(t) {}
+pool::impl::impl(pool_spec s, io_threads& t) : spec(std::move(s)), name(spec.name()), threads(t) {}
 
 pool::impl::~impl() = default;
 

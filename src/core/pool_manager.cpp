@@ -32,7 +32,8 @@ std::error_code pool_manager::start_pool(const pool_spec& spec, std::string* dia
   std::unique_lock lock(mutex_);
   auto driver = drivers_.find(spec.type);
   if (driver == drivers_.end())
-    return refuse("no driver for pool type " + std::string(to_string(spec.type)) + " in this build");
+    return refuse("no driver for pool type " + std::string(to_string(spec.type)) +
+                  " in this build");
   key k{spec.type, spec.host.value_or(""), spec.tag};
   if (pools_.count(k) != 0) return refuse("a pool with this name is already running");
   auto p = pool::create(spec, threads_, driver->second, next_thread_);

@@ -50,7 +50,7 @@ class shared_queue {
   std::atomic<std::size_t> size_{0};
   boost::asio::steady_timer timer_;
   clock::time_point armed_for_ = clock::time_point::max();  ///< under mutex_
-  bool stopped_ = false;                                      ///< under mutex_
+  bool stopped_ = false;                                    ///< under mutex_
   std::function<void(request*)> expire_;
 };
 

@@ -51,9 +51,7 @@ worker::worker(pool::impl& pool, std::uint32_t index, boost::asio::io_context& c
 worker::~worker() = default;
 
 void worker::post_start() {
-  boost::asio::post(executor_, [this] {
-    feed(worker_event::start);
-  });
+  boost::asio::post(executor_, [this] { feed(worker_event::start); });
 }
 
 void worker::post_request(request* r) {
@@ -235,9 +233,9 @@ void worker::on_deadline() {
   if (running_ != nullptr && !running_->delivered) {
     if (running_->deadline <= now) {
       running_->cancel_flag.store(true, std::memory_order_relaxed);
-      answer(running_, call_result::failure(
-                           errc::timeout, "call_timeout elapsed while the job was running; "
-                                          "it was asked to cancel"));
+      answer(running_, call_result::failure(errc::timeout,
+                                            "call_timeout elapsed while the job was running; "
+                                            "it was asked to cancel"));
       driver_->cancel();
     } else {
       next = running_->deadline;
@@ -267,9 +265,14 @@ void worker::feed(worker_event event) {
 void worker::perform(worker_action action) {
   using kind = worker_action::kind;
   switch (action.what) {
-    case kind::none: break;
-    case kind::run_request: run_requests(); break;
-    case kind::connect: connect(action.until); break;
+    case kind::none:
+      break;
+    case kind::run_request:
+      run_requests();
+      break;
+    case kind::connect:
+      connect(action.until);
+      break;
     case kind::ping:
       spawn_op([this] { return driver_->ping(); }, worker_event::ping_ok,
                worker_event::ping_failed);
@@ -317,7 +320,8 @@ void worker::connect(clock::time_point until) {
   boost::asio::co_spawn(executor_, driver_->connect(),
                         [this, attempt](std::exception_ptr e, call_result r) {
                           --ops_in_flight_;
-                          if (e) r = call_result::failure(errc::disconnected, describe_exception(e));
+                          if (e)
+                            r = call_result::failure(errc::disconnected, describe_exception(e));
                           on_connect_result(attempt, std::move(r));
                           maybe_signal_stopped();
                         });
@@ -348,18 +352,17 @@ void worker::on_connect_result(std::uint64_t attempt, call_result result) {
 template <typename Op>
 void worker::spawn_op(Op op, worker_event ok, worker_event failed) {
   ++ops_in_flight_;
-  boost::asio::co_spawn(executor_, op(),
-                        [this, ok, failed](std::exception_ptr e, call_result r) {
-                          --ops_in_flight_;
-                          if (!e && r.ok()) {
-                            feed(ok);
-                          } else {
-                            last_error_ = "worker " + std::to_string(index_) + ": " +
-                                          (e ? describe_exception(e) : r.diagnostics);
-                            feed(failed);
-                          }
-                          maybe_signal_stopped();
-                        });
+  boost::asio::co_spawn(executor_, op(), [this, ok, failed](std::exception_ptr e, call_result r) {
+    --ops_in_flight_;
+    if (!e && r.ok()) {
+      feed(ok);
+    } else {
+      last_error_ =
+          "worker " + std::to_string(index_) + ": " + (e ? describe_exception(e) : r.diagnostics);
+      feed(failed);
+    }
+    maybe_signal_stopped();
+  });
 }
 
 void worker::arm_keepalive() {

@@ -80,11 +80,11 @@ class worker final : public job_host {
   worker_fsm fsm_;
   mailbox mailbox_;
   request* running_ = nullptr;
-  bool parked_ = false;        ///< in the shared queue's idle list
+  bool parked_ = false;  ///< in the shared queue's idle list
   bool in_run_loop_ = false;
   bool down_published_ = false, connected_published_ = false;
   bool finished_ = false, stop_signalled_ = false;
-  int ops_in_flight_ = 0;      ///< connect/ping/reset coroutines not yet completed
+  int ops_in_flight_ = 0;  ///< connect/ping/reset coroutines not yet completed
   std::uint64_t attempt_ = 0;
   bool connect_resolved_ = true;
   std::string last_error_;

@@ -6,16 +6,26 @@ using kind = worker_action::kind;
 
 std::string_view to_string(worker_state s) noexcept {
   switch (s) {
-    case worker_state::initial: return "initial";
-    case worker_state::connecting: return "connecting";
-    case worker_state::ready: return "ready";
-    case worker_state::busy: return "busy";
-    case worker_state::pinging: return "pinging";
-    case worker_state::resetting: return "resetting";
-    case worker_state::broken: return "broken";
-    case worker_state::backoff: return "backoff";
-    case worker_state::stopping: return "stopping";
-    case worker_state::stopped: return "stopped";
+    case worker_state::initial:
+      return "initial";
+    case worker_state::connecting:
+      return "connecting";
+    case worker_state::ready:
+      return "ready";
+    case worker_state::busy:
+      return "busy";
+    case worker_state::pinging:
+      return "pinging";
+    case worker_state::resetting:
+      return "resetting";
+    case worker_state::broken:
+      return "broken";
+    case worker_state::backoff:
+      return "backoff";
+    case worker_state::stopping:
+      return "stopping";
+    case worker_state::stopped:
+      return "stopped";
   }
   return "unknown";
 }
@@ -77,7 +87,8 @@ worker_action worker_fsm::resume(worker_event event, time_point now, bool work_w
         if (operation_outstanding_) return {};
         go(st::stopped);
         return {kind::finished, {}};
-      default: return {};
+      default:
+        return {};
     }
   }
   if (event == ev::stop) {
@@ -153,7 +164,8 @@ worker_action worker_fsm::resume(worker_event event, time_point now, bool work_w
     case st::backoff:
       if (event == ev::backoff_elapsed) return start_connect(now);
       return {};
-    default: return {};
+    default:
+      return {};
   }
 }
 

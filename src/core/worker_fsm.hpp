@@ -40,17 +40,17 @@ std::string_view to_string(worker_state s) noexcept;
 enum class worker_event : std::uint8_t {
   start,
   connected,
-  connect_failed,       ///< error or connect_timeout
-  work_queued,          ///< a request waits in the mailbox
-  request_done,         ///< the running request finished, the connection is still good
-  request_fatal,        ///< it finished with an error that breaks the connection
-  request_abandoned,    ///< it finished after being answered `timeout`: reset the connection
+  connect_failed,     ///< error or connect_timeout
+  work_queued,        ///< a request waits in the mailbox
+  request_done,       ///< the running request finished, the connection is still good
+  request_fatal,      ///< it finished with an error that breaks the connection
+  request_abandoned,  ///< it finished after being answered `timeout`: reset the connection
   keepalive_due,
   ping_ok,
   ping_failed,
   reset_ok,
   reset_failed,
-  closed,               ///< the close action finished
+  closed,  ///< the close action finished
   backoff_elapsed,
   stop,
 };
@@ -59,14 +59,14 @@ enum class worker_event : std::uint8_t {
 struct worker_action {
   enum class kind : std::uint8_t {
     none,
-    connect,       ///< start a connect; give up at `until`
-    run_request,   ///< take the oldest request of the mailbox and run it
+    connect,      ///< start a connect; give up at `until`
+    run_request,  ///< take the oldest request of the mailbox and run it
     ping,
     reset,
-    close,         ///< close the connection, then feed `closed`
-    wait,          ///< wait until `until`, then feed `backoff_elapsed`
-    cancel,        ///< ask the outstanding operation to finish (stop); its completion follows
-    finished,      ///< the worker has stopped: nothing will happen any more
+    close,     ///< close the connection, then feed `closed`
+    wait,      ///< wait until `until`, then feed `backoff_elapsed`
+    cancel,    ///< ask the outstanding operation to finish (stop); its completion follows
+    finished,  ///< the worker has stopped: nothing will happen any more
   };
   kind what = kind::none;
   std::chrono::steady_clock::time_point until{};

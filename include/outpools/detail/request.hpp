@@ -56,13 +56,13 @@ class request {
   /// Terminal cancellation of an asynchronous job (pool stopping). Worker's thread only.
   virtual void abort_job() noexcept {}
 
-  clock::time_point created{};                     ///< when the call was made
+  clock::time_point created{};                            ///< when the call was made
   clock::time_point deadline = clock::time_point::max();  ///< call_timeout from `created`
-  std::atomic<bool> cancel_flag{false};            ///< read by the job via job_context
-  job_context context;                             ///< filled by the worker before start()
-  bool delivered = false;                          ///< deliver() happened (owner's thread)
-  std::uint32_t worker = UINT32_MAX;               ///< whose load counts this request
-  request* prev = nullptr;                         ///< mailbox links (intrusive)
+  std::atomic<bool> cancel_flag{false};                   ///< read by the job via job_context
+  job_context context;                                    ///< filled by the worker before start()
+  bool delivered = false;                                 ///< deliver() happened (owner's thread)
+  std::uint32_t worker = UINT32_MAX;                      ///< whose load counts this request
+  request* prev = nullptr;                                ///< mailbox links (intrusive)
   request* next = nullptr;
 };
 
@@ -86,8 +86,9 @@ class request_impl final : public request {
 
   std::optional<call_result> start(job_host& host) override {
     if constexpr (asynchronous) {
-      boost::asio::co_spawn(context.executor, job_(context),
-                            boost::asio::bind_cancellation_slot(signal_.slot(), finisher{&host, this}));
+      boost::asio::co_spawn(
+          context.executor, job_(context),
+          boost::asio::bind_cancellation_slot(signal_.slot(), finisher{&host, this}));
       return std::nullopt;
     } else {
       try {
@@ -138,7 +139,8 @@ class request_impl final : public request {
   Handler handler_;
   boost::asio::executor_work_guard<boost::asio::associated_executor_t<Handler, Executor>> work_;
   [[no_unique_address]] std::conditional_t<asynchronous, boost::asio::cancellation_signal,
-                                           no_signal> signal_;
+                                           no_signal>
+      signal_;
 };
 
 }  // namespace outpools::detail
