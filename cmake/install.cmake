@@ -3,7 +3,7 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY include/outpools DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS outpools outpools_config outpools_core outpools_warnings EXPORT outpools-targets
+install(TARGETS outpools outpools_config outpools_core outpools_rdbms outpools_warnings EXPORT outpools-targets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

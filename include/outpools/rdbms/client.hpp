@@ -1,0 +1,178 @@
+// outpools/rdbms/client.hpp — typed queries, prepared statements and transactions over a pool.
+#pragma once
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "outpools/job_context.hpp"
+#include "outpools/pool.hpp"
+#include "outpools/rdbms/connection.hpp"
+#include "outpools/rdbms/value.hpp"
+
+namespace outpools::rdbms {
+
+class client;
+
+/// The connection a transaction runs on, between BEGIN and COMMIT. Only valid inside the
+/// transaction's function, on the worker's thread.
+class transaction {
+ public:
+  /// Runs `sql` on the transaction's connection. An error makes the transaction roll back once
+  /// the function returns (whatever it returns).
+  boost::asio::awaitable<query_result> query(std::string sql, std::vector<value> params = {});
+  /// Runs the statement registered with client::prepare under `name`.
+  boost::asio::awaitable<query_result> execute(std::string name, std::vector<value> params = {});
+
+ private:
+  friend class client;
+  transaction(connection& c, const client& owner) : connection_(c), owner_(owner) {}
+  connection& connection_;
+  const client& owner_;
+  bool failed_ = false;
+};
+
+/// Typed access to an rdbms pool. Copies share the pool and the registry of prepared statements.
+/// Every member is thread-safe. Completion tokens work as for pool::async_call (callbacks,
+/// use_awaitable, use_future, ...); every operation completes exactly once, within the pool's
+/// call_timeout, with `timeout` past it (the statement is then cancelled on the server).
+class client {
+ public:
+  /// `p` must be an rdbms pool (its workers' drivers are rdbms::connection).
+  explicit client(std::shared_ptr<pool> p);
+
+  /// Runs `sql` with positional parameters; completes with a query_result.
+  template <typename Token>
+  auto async_query(std::string sql, std::vector<value> params, Token&& token) {
+    return run_async(
+        [sql = std::move(sql), params = std::move(params)](connection& c) {
+          return c.query(sql, params);
+        },
+        std::forward<Token>(token));
+  }
+
+  /// Blocking form of async_query; must not be called from an I/O thread.
+  query_result query(std::string sql, std::vector<value> params = {});
+
+  /// Registers `sql` under `name` (no I/O): each connection prepares it the first time it
+  /// executes it. Registering a name again replaces its text for connections that have not
+  /// prepared it yet; use a new name for a new text.
+  void prepare(std::string name, std::string sql);
+
+  /// Runs the prepared statement `name`; `invalid_argument` when no such name was registered.
+  template <typename Token>
+  auto async_execute(std::string name, std::vector<value> params, Token&& token) {
+    auto sql = statement_text(name);
+    return run_async(
+        [name = std::move(name), sql = std::move(sql), params = std::move(params)](
+            connection& c) -> boost::asio::awaitable<query_result> {
+          if (!sql) {
+            co_return query_result(call_result::failure(
+                errc::invalid_argument, "no prepared statement named \"" + name + "\""));
+          }
+          co_return co_await c.execute(name, *sql, params);
+        },
+        std::forward<Token>(token));
+  }
+
+  /// Blocking form of async_execute.
+  query_result execute(std::string name, std::vector<value> params = {});
+
+  /// Runs `fn(transaction&) -> awaitable<call_result>` on one connection between BEGIN and
+  /// COMMIT. Rolled back when fn returns an error, one of its statements failed, it throws, or
+  /// the call times out. Completes with fn's result (or the failure of BEGIN/COMMIT).
+  template <typename Fn, typename Token>
+  auto async_transaction(Fn fn, Token&& token) {
+    return pool_->async_call(
+        [this_client = *this, fn = std::move(fn)](
+            job_context& ctx) mutable -> boost::asio::awaitable<call_result> {
+          auto& c = static_cast<connection&>(*ctx.connection);
+          co_return co_await this_client.run_transaction(c, fn);
+        },
+        std::forward<Token>(token));
+  }
+
+  /// Blocking form of async_transaction.
+  template <typename Fn>
+  call_result transaction_blocking(Fn fn) {
+    return pool_->call([this_client = *this, fn = std::move(fn)](
+                           job_context& ctx) mutable -> boost::asio::awaitable<call_result> {
+      auto& c = static_cast<connection&>(*ctx.connection);
+      co_return co_await this_client.run_transaction(c, fn);
+    });
+  }
+
+  /// The pool this client calls.
+  const std::shared_ptr<pool>& underlying_pool() const noexcept { return pool_; }
+
+ private:
+  friend class transaction;
+  using registry = std::map<std::string, std::shared_ptr<const std::string>, std::less<>>;
+  struct statements {
+    std::mutex mutex;
+    registry by_name;
+  };
+
+  std::shared_ptr<const std::string> statement_text(std::string_view name) const;
+
+  template <typename Fn>
+  boost::asio::awaitable<call_result> run_transaction(connection& c, Fn& fn) const {
+    query_result begin = co_await c.query("BEGIN", {});
+    if (!begin.ok()) co_return begin;
+    transaction tx(c, *this);
+    call_result result;
+    try {
+      result = co_await fn(tx);
+    } catch (const std::exception& e) {
+      result = call_result::failure(errc::job_failed, std::string("transaction threw: ") + e.what());
+    }
+    if (result.ok() && tx.failed_)
+      result = call_result::failure(errc::server_error, "a statement of the transaction failed");
+    query_result end = co_await c.query(result.ok() ? "COMMIT" : "ROLLBACK", {});
+    if (result.ok() && !end.ok()) co_return end;
+    co_return result;
+  }
+
+  // Runs `op(connection&) -> awaitable<query_result>` on a worker; completes with query_result.
+  template <typename Op, typename Token>
+  auto run_async(Op op, Token&& token) {
+    return boost::asio::async_initiate<Token, void(query_result)>(
+        [](auto handler, std::shared_ptr<pool> p, Op op) {
+          auto out = std::make_shared<query_result>();
+          p->async_call(
+              [op = std::move(op),
+               out](job_context& ctx) mutable -> boost::asio::awaitable<call_result> {
+                auto& c = static_cast<connection&>(*ctx.connection);
+                *out = co_await op(c);
+                co_return static_cast<const call_result&>(*out);
+              },
+              [handler = std::move(handler), out](call_result r) mutable {
+                // The pool's outcome wins (timeout, dropped, ...); the rows only with success.
+                // After timeout, shutting_down or cancelled the job may still be running: its
+                // output is not touched then.
+                if (!r.ok()) {
+                  query_result failed(std::move(r));
+                  if (failed.error != errc::timeout && failed.error != errc::shutting_down &&
+                      failed.error != errc::cancelled)
+                    failed.sqlstate = out->sqlstate;
+                  std::move(handler)(std::move(failed));
+                } else {
+                  std::move(handler)(std::move(*out));
+                }
+              });
+        },
+        token, pool_, std::move(op));
+  }
+
+  std::shared_ptr<pool> pool_;
+  std::shared_ptr<statements> statements_;
+};
+
+/// The driver factory of rdbms pools: pgsql, mysql or odbc by the spec's driver.
+outpools::driver_factory driver_factory();
+
+}  // namespace outpools::rdbms

@@ -1,0 +1,88 @@
+#include "outpools/rdbms/client.hpp"
+
+#include <boost/asio/use_future.hpp>
+
+namespace outpools::rdbms {
+
+client::client(std::shared_ptr<pool> p)
+    : pool_(std::move(p)), statements_(std::make_shared<statements>()) {}
+
+namespace {
+query_result refuse_on_io_thread() {
+  return query_result(call_result::failure(
+      errc::invalid_argument, "a blocking call from an I/O thread would deadlock; use async_*"));
+}
+}  // namespace
+
+query_result client::query(std::string sql, std::vector<value> params) {
+  if (io_threads::in_any_io_thread()) return refuse_on_io_thread();
+  return async_query(std::move(sql), std::move(params), boost::asio::use_future).get();
+}
+
+void client::prepare(std::string name, std::string sql) {
+  std::lock_guard lock(statements_->mutex);
+  statements_->by_name[std::move(name)] = std::make_shared<const std::string>(std::move(sql));
+}
+
+query_result client::execute(std::string name, std::vector<value> params) {
+  if (io_threads::in_any_io_thread()) return refuse_on_io_thread();
+  return async_execute(std::move(name), std::move(params), boost::asio::use_future).get();
+}
+
+std::shared_ptr<const std::string> client::statement_text(std::string_view name) const {
+  std::lock_guard lock(statements_->mutex);
+  auto it = statements_->by_name.find(name);
+  return it == statements_->by_name.end() ? nullptr : it->second;
+}
+
+boost::asio::awaitable<query_result> transaction::query(std::string sql,
+                                                        std::vector<value> params) {
+  query_result r = co_await connection_.query(sql, params);
+  if (!r.ok()) failed_ = true;
+  co_return r;
+}
+
+boost::asio::awaitable<query_result> transaction::execute(std::string name,
+                                                          std::vector<value> params) {
+  std::shared_ptr<const std::string> sql = owner_.statement_text(name);
+  if (!sql) {
+    failed_ = true;
+    co_return query_result(call_result::failure(
+        errc::invalid_argument, "no prepared statement named \"" + name + "\""));
+  }
+  query_result r = co_await connection_.execute(name, *sql, params);
+  if (!r.ok()) failed_ = true;
+  co_return r;
+}
+
+query_result server_error(std::string sqlstate, const std::string& message) {
+  query_result r(call_result::failure(errc::server_error, "SQLSTATE " + sqlstate + ": " + message));
+  r.sqlstate = std::move(sqlstate);
+  return r;
+}
+
+std::string to_text(const value& v) {
+  struct visitor {
+    std::string operator()(std::monostate) const { return "NULL"; }
+    std::string operator()(bool b) const { return b ? "true" : "false"; }
+    std::string operator()(std::int64_t i) const { return std::to_string(i); }
+    std::string operator()(double d) const {
+      char buffer[64];
+      int n = std::snprintf(buffer, sizeof buffer, "%.17g", d);
+      return std::string(buffer, static_cast<std::size_t>(n > 0 ? n : 0));
+    }
+    std::string operator()(const std::string& s) const { return s; }
+    std::string operator()(const bytes& b) const {
+      static const char* hex = "0123456789abcdef";
+      std::string out = "\\x";
+      for (std::uint8_t byte : b.data) {
+        out += hex[byte >> 4];
+        out += hex[byte & 15];
+      }
+      return out;
+    }
+  };
+  return std::visit(visitor{}, v);
+}
+
+}  // namespace outpools::rdbms

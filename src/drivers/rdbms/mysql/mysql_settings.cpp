@@ -1,0 +1,104 @@
+#include "drivers/rdbms/mysql/mysql_settings.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+namespace outpools::rdbms {
+namespace {
+
+const char* version_name(tls_version v) {
+  switch (v) {
+    case tls_version::tlsv1: return "TLSv1.0";
+    case tls_version::tlsv1_1: return "TLSv1.1";
+    case tls_version::tlsv1_2: return "TLSv1.2";
+    case tls_version::tlsv1_3: return "TLSv1.3";
+  }
+  return "TLSv1.2";
+}
+
+void apply_tls(MYSQL* m, const tls_options& t) {
+  // Any TLS option turns TLS on; SSL_ENFORCE refuses a server without TLS. Connector/C
+  // verifies the chain whenever a CA is given; VERIFY_SERVER_CERT adds the host name check.
+  my_bool on = 1;
+  mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
+  if (t.verify_peer) {
+    const std::string ca = t.cacertfile ? t.cacertfile->string()
+                                        : std::string(tls_options::system_trust_store);
+    mysql_optionsv(m, MYSQL_OPT_SSL_CA, ca.c_str());
+    mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+  } else if (t.cacertfile) {
+    mysql_optionsv(m, MYSQL_OPT_SSL_CA, t.cacertfile->c_str());
+  }
+  if (t.certfile) mysql_optionsv(m, MYSQL_OPT_SSL_CERT, t.certfile->c_str());
+  if (t.keyfile) mysql_optionsv(m, MYSQL_OPT_SSL_KEY, t.keyfile->c_str());
+  if (t.password) mysql_optionsv(m, MARIADB_OPT_TLS_PASSPHRASE, t.password->reveal().c_str());
+  if (!t.cipher_list.empty()) mysql_optionsv(m, MYSQL_OPT_SSL_CIPHER, t.cipher_list.c_str());
+  if (!t.versions.empty()) {
+    std::string versions;
+    for (tls_version v : t.versions) {
+      if (!versions.empty()) versions += ',';
+      versions += version_name(v);
+    }
+    mysql_optionsv(m, MYSQL_OPT_TLS_VERSION, versions.c_str());
+  }
+}
+
+}  // namespace
+
+mysql_settings mysql_settings::from(const pool_spec& spec) {
+  const auto& o = std::get<rdbms_options>(spec.connection);
+  mysql_settings s;
+  s.host = o.host;
+  s.user = o.username;
+  s.database = o.database;
+  if (o.password) s.password = o.password->reveal();
+  s.port = o.port != 0 ? o.port : 3306;
+  s.tls = spec.tls;
+  if (spec.connect_timeout) s.connect_timeout = *spec.connect_timeout;
+  return s;
+}
+
+void mysql_library_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { mysql_library_init(0, nullptr, nullptr); });
+}
+
+MYSQL* mysql_new_handle(const mysql_settings& s, bool nonblocking) {
+  mysql_library_once();
+  MYSQL* m = mysql_init(nullptr);
+  if (m == nullptr) return nullptr;
+  if (nonblocking) mysql_optionsv(m, MYSQL_OPT_NONBLOCK, 0);
+  mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  my_bool off = 0;
+  mysql_optionsv(m, MYSQL_OPT_RECONNECT, &off);  // a lost connection is the worker's to replace
+  if (!nonblocking) {
+    // The side connection's every step is bounded; the main one is bounded by the core.
+    const unsigned int seconds = static_cast<unsigned int>(
+        std::max<long long>(1, (s.connect_timeout.count() + 999) / 1000));
+    mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &seconds);
+    mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &seconds);
+    mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &seconds);
+  }
+  if (s.tls) apply_tls(m, *s.tls);
+  return m;
+}
+
+bool mysql_kill_query(const mysql_settings& s, unsigned long thread_id) noexcept {
+  try {
+    MYSQL* m = mysql_new_handle(s, false);
+    if (m == nullptr) return false;
+    bool ok = false;
+    if (mysql_real_connect(m, s.host.c_str(), s.user.c_str(),
+                           s.password ? s.password->c_str() : nullptr, nullptr, s.port, nullptr,
+                           0) != nullptr) {
+      const std::string kill = "KILL QUERY " + std::to_string(thread_id);
+      ok = mysql_real_query(m, kill.c_str(), kill.size()) == 0;
+    }
+    mysql_close(m);
+    return ok;
+  } catch (...) {
+    return false;
+  }
+}
+
+}  // namespace outpools::rdbms

@@ -1,0 +1,40 @@
+// mysql_settings.hpp — what a MariaDB Connector/C handle needs to connect, from a pool spec.
+#pragma once
+
+#include <mysql.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "outpools/pool_spec.hpp"
+
+namespace outpools::rdbms {
+
+/// The connection parameters of a mysql pool, copied out of its spec (so that a side thread
+/// can hold them after the connection is gone). Immutable once built; safe to read from any
+/// thread. Holds the password: never print it.
+struct mysql_settings {
+  std::string host, user, database;
+  std::optional<std::string> password;
+  unsigned int port = 3306;
+  std::optional<tls_options> tls;
+  std::chrono::milliseconds connect_timeout{5000};
+
+  static mysql_settings from(const pool_spec& spec);
+};
+
+/// Calls mysql_library_init once per process (it is not thread-safe by itself). Thread-safe.
+void mysql_library_once();
+
+/// A new handle with the settings' options applied (TLS, timeouts, utf8mb4, multi results),
+/// MYSQL_OPT_NONBLOCK when `nonblocking`. Null when out of memory. The caller owns it
+/// (mysql_close). Thread-safe.
+MYSQL* mysql_new_handle(const mysql_settings& s, bool nonblocking);
+
+/// Opens a blocking side connection and sends `KILL QUERY thread_id`; every step is bounded by
+/// the settings' connect_timeout. Returns false when it could not. Blocks: run it on a thread
+/// of its own. Thread-safe.
+bool mysql_kill_query(const mysql_settings& s, unsigned long thread_id) noexcept;
+
+}  // namespace outpools::rdbms

@@ -1,0 +1,288 @@
+#include "drivers/rdbms/pgsql/pgsql_connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <charconv>
+#include <cstdio>
+#include <thread>
+
+#include "drivers/rdbms/pgsql/pgsql_values.hpp"
+
+namespace outpools::rdbms {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+
+std::string trimmed(const char* message) {
+  std::string s = message ? message : "";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+const char* version_name(tls_version v) {
+  switch (v) {
+    case tls_version::tlsv1: return "TLSv1";
+    case tls_version::tlsv1_1: return "TLSv1.1";
+    case tls_version::tlsv1_2: return "TLSv1.2";
+    case tls_version::tlsv1_3: return "TLSv1.3";
+  }
+  return "TLSv1.2";
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> pgsql_connect_parameters(const pool_spec& spec) {
+  const auto& o = std::get<rdbms_options>(spec.connection);
+  std::vector<std::pair<std::string, std::string>> p{
+      {"host", o.host},         {"port", std::to_string(o.port)},
+      {"dbname", o.database},   {"user", o.username},
+      {"application_name", "outpools"},
+  };
+  if (o.password) p.emplace_back("password", o.password->reveal());
+  if (!spec.tls) {
+    p.emplace_back("sslmode", "disable");
+    return p;
+  }
+  const tls_options& t = *spec.tls;
+  p.emplace_back("sslmode", t.verify_peer ? "verify-full" : t.required ? "require" : "prefer");
+  if (t.verify_peer)
+    p.emplace_back("sslrootcert", t.cacertfile ? t.cacertfile->string()
+                                               : std::string(tls_options::system_trust_store));
+  if (t.certfile) p.emplace_back("sslcert", t.certfile->string());
+  if (t.keyfile) p.emplace_back("sslkey", t.keyfile->string());
+  if (t.password) p.emplace_back("sslpassword", t.password->reveal());
+  p.emplace_back("sslsni", t.server_name_indication ? "1" : "0");
+  if (!t.versions.empty()) {
+    auto [lo, hi] = std::minmax_element(t.versions.begin(), t.versions.end());
+    p.emplace_back("ssl_min_protocol_version", version_name(*lo));
+    p.emplace_back("ssl_max_protocol_version", version_name(*hi));
+  }
+  return p;
+}
+
+pgsql_connection::pgsql_connection(const pool_spec& spec,
+                                   asio::io_context::executor_type executor)
+    : parameters_(pgsql_connect_parameters(spec)),
+      cancel_grace_(spec.connect_timeout.value_or(std::chrono::milliseconds(5000))),
+      executor_(executor),
+      cancel_timer_(executor) {
+  const auto& o = std::get<rdbms_options>(spec.connection);
+  if (o.keepalive_interval) keepalive_ = *o.keepalive_interval;
+}
+
+pgsql_connection::~pgsql_connection() { close(); }
+
+void pgsql_connection::track_socket() {
+  int fd = conn_ ? PQsocket(conn_) : -1;
+  if (socket_ && socket_->is_open() && socket_->native_handle() == fd) return;
+  if (socket_ && socket_->is_open()) socket_->release();  // libpq owns the descriptor
+  socket_.reset();
+  if (fd >= 0) socket_.emplace(executor_, fd);
+}
+
+awaitable<boost::system::error_code> pgsql_connection::wait(bool for_write) {
+  if (!socket_ || !socket_->is_open()) co_return asio::error::not_connected;
+  auto [ec] = co_await socket_->async_wait(
+      for_write ? asio::posix::descriptor_base::wait_write : asio::posix::descriptor_base::wait_read,
+      asio::as_tuple(use_awaitable));
+  if (!ec && broken_) ec = asio::error::operation_aborted;
+  co_return ec;
+}
+
+awaitable<call_result> pgsql_connection::connect() {
+  close();
+  broken_ = false;
+  std::vector<const char*> keys, values;
+  for (const auto& [k, v] : parameters_) {
+    keys.push_back(k.c_str());
+    values.push_back(v.c_str());
+  }
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  conn_ = PQconnectStartParams(keys.data(), values.data(), 0);
+  if (conn_ == nullptr) co_return call_result::failure(errc::disconnected, "libpq: out of memory");
+  if (PQstatus(conn_) == CONNECTION_BAD) {
+    std::string why = trimmed(PQerrorMessage(conn_));
+    close();
+    co_return call_result::failure(errc::disconnected, why);
+  }
+  for (;;) {
+    track_socket();
+    PostgresPollingStatusType status = PQconnectPoll(conn_);
+    if (status == PGRES_POLLING_OK) break;
+    if (status == PGRES_POLLING_FAILED) {
+      std::string why = trimmed(PQerrorMessage(conn_));
+      bool tls = why.find("SSL") != std::string::npos || why.find("certificate") != std::string::npos;
+      close();
+      co_return call_result::failure(tls ? errc::tls_error : errc::disconnected, why);
+    }
+    track_socket();
+    boost::system::error_code ec = co_await wait(status == PGRES_POLLING_WRITING);
+    if (ec) {
+      close();
+      co_return call_result::failure(errc::disconnected, "connection attempt cancelled");
+    }
+  }
+  PQsetnonblocking(conn_, 1);
+  canceller_ = std::shared_ptr<PGcancel>(PQgetCancel(conn_), [](PGcancel* c) {
+    if (c) PQfreeCancel(c);
+  });
+  prepared_.clear();
+  co_return call_result::success();
+}
+
+awaitable<call_result> pgsql_connection::ping() {
+  query_result r = co_await query("SELECT 1", {});
+  co_return static_cast<call_result>(r);
+}
+
+awaitable<call_result> pgsql_connection::reset() {
+  cancel_timer_.cancel();
+  if (conn_ == nullptr || broken_ || PQstatus(conn_) != CONNECTION_OK)
+    co_return call_result::failure(errc::disconnected, "connection lost");
+  if (in_transaction()) {
+    query_result r = co_await query("ROLLBACK", {});
+    co_return static_cast<call_result>(r);
+  }
+  co_return call_result::success();
+}
+
+void pgsql_connection::close() noexcept {
+  cancel_timer_.cancel();
+  if (socket_) {
+    boost::system::error_code ignored;
+    socket_->cancel(ignored);
+    if (socket_->is_open()) socket_->release();
+    socket_.reset();
+  }
+  canceller_.reset();
+  if (conn_) {
+    PQfinish(conn_);
+    conn_ = nullptr;
+  }
+}
+
+void pgsql_connection::cancel() noexcept {
+  if (conn_ == nullptr) return;
+  if (PQstatus(conn_) != CONNECTION_OK || !canceller_) {
+    // Still connecting: give up the attempt.
+    broken_ = true;
+    boost::system::error_code ignored;
+    if (socket_) socket_->cancel(ignored);
+    return;
+  }
+  // PQcancel opens a connection of its own and blocks: it runs on a thread of its own, which
+  // owns a reference to the cancel object. If the statement has not ended after the grace
+  // period (a hung server), the connection is given up and the worker reconnects.
+  try {
+    std::thread([canceller = canceller_] {
+      char error[256];
+      PQcancel(canceller.get(), error, sizeof error);
+    }).detach();
+  } catch (...) {
+  }
+  cancel_timer_.expires_after(cancel_grace_);
+  cancel_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    broken_ = true;
+    boost::system::error_code ignored;
+    if (socket_) socket_->cancel(ignored);
+  });
+}
+
+bool pgsql_connection::is_fatal(const call_result& result) const noexcept {
+  return broken_ || conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK ||
+         connection_driver::is_fatal(result);
+}
+
+std::optional<std::chrono::milliseconds> pgsql_connection::keepalive_interval() const noexcept {
+  return keepalive_;
+}
+
+bool pgsql_connection::in_transaction() const noexcept {
+  if (conn_ == nullptr) return false;
+  PGTransactionStatusType s = PQtransactionStatus(conn_);
+  return s == PQTRANS_INTRANS || s == PQTRANS_INERROR;
+}
+
+query_result pgsql_connection::lost(const std::string& what) {
+  broken_ = true;
+  std::string why = conn_ ? trimmed(PQerrorMessage(conn_)) : std::string();
+  return query_result(
+      call_result::failure(errc::disconnected, why.empty() ? what : what + ": " + why));
+}
+
+awaitable<query_result> pgsql_connection::query(std::string_view sql,
+                                                std::span<const value> params) {
+  if (conn_ == nullptr || broken_) co_return lost("not connected");
+  pgsql_params p = encode_pgsql_params(params);
+  std::string text(sql);
+  if (!PQsendQueryParams(conn_, text.c_str(), p.count(), p.types(), p.values(), p.lengths(),
+                         p.formats(), 0))
+    co_return lost("sending the query failed");
+  co_return co_await collect();
+}
+
+awaitable<query_result> pgsql_connection::execute(std::string_view name, std::string_view sql,
+                                                  std::span<const value> params) {
+  if (conn_ == nullptr || broken_) co_return lost("not connected");
+  const std::string statement(name);
+  if (!prepared_.contains(statement)) {
+    const std::string text(sql);
+    if (!PQsendPrepare(conn_, statement.c_str(), text.c_str(), 0, nullptr))
+      co_return lost("sending PREPARE failed");
+    query_result prepared = co_await collect();
+    if (!prepared.ok()) co_return prepared;
+    prepared_.insert(statement);
+  }
+  pgsql_params p = encode_pgsql_params(params);
+  if (!PQsendQueryPrepared(conn_, statement.c_str(), p.count(), p.values(), p.lengths(),
+                           p.formats(), 0))
+    co_return lost("sending the statement failed");
+  co_return co_await collect();
+}
+
+awaitable<query_result> pgsql_connection::collect() {
+  for (;;) {
+    int flushed = PQflush(conn_);
+    if (flushed == 0) break;
+    if (flushed < 0) co_return lost("sending the query failed");
+    if (co_await wait(true)) co_return lost("connection lost while sending");
+  }
+  query_result result;
+  bool failed = false;
+  for (;;) {
+    while (PQisBusy(conn_)) {
+      if (co_await wait(false)) co_return lost("connection lost while waiting for the result");
+      if (!PQconsumeInput(conn_)) co_return lost("connection lost");
+    }
+    PGresult* res = PQgetResult(conn_);
+    if (res == nullptr) break;
+    std::unique_ptr<PGresult, decltype(&PQclear)> guard(res, &PQclear);
+    if (failed) continue;  // drain what follows an error
+    ExecStatusType status = PQresultStatus(res);
+    if (status == PGRES_TUPLES_OK || status == PGRES_SINGLE_TUPLE) {
+      read_pgsql_rows(res, result);
+    } else if (status == PGRES_COMMAND_OK) {
+      const char* tuples = PQcmdTuples(res);
+      std::uint64_t n = 0;
+      if (tuples && *tuples) std::from_chars(tuples, tuples + std::strlen(tuples), n);
+      result.affected_rows = n;
+    } else if (status == PGRES_EMPTY_QUERY) {
+    } else {
+      const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+      const char* message = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+      if (state == nullptr && PQstatus(conn_) != CONNECTION_OK) co_return lost("connection lost");
+      result = server_error(state ? state : "XX000",
+                            message ? message : trimmed(PQresultErrorMessage(res)));
+      failed = true;
+    }
+  }
+  cancel_timer_.cancel();
+  if (PQstatus(conn_) != CONNECTION_OK) co_return lost("connection lost");
+  co_return result;
+}
+
+}  // namespace outpools::rdbms

@@ -1,0 +1,66 @@
+// pgsql_connection.hpp — one PostgreSQL connection on libpq's asynchronous API over Asio.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "outpools/pool_spec.hpp"
+#include "outpools/rdbms/connection.hpp"
+
+namespace outpools::rdbms {
+
+/// libpq keyword/value pairs for a pool spec (sslmode from tls.*: disable without TLS, require
+/// with tls.required, verify-full with tls.verify_peer, else prefer).
+std::vector<std::pair<std::string, std::string>> pgsql_connect_parameters(const pool_spec& spec);
+
+/// A PostgreSQL connection. Every member runs on the worker's thread (see connection_driver).
+class pgsql_connection final : public connection {
+ public:
+  pgsql_connection(const pool_spec& spec, boost::asio::io_context::executor_type executor);
+  ~pgsql_connection() override;
+
+  boost::asio::awaitable<call_result> connect() override;
+  boost::asio::awaitable<call_result> ping() override;
+  boost::asio::awaitable<call_result> reset() override;
+  void close() noexcept override;
+  void cancel() noexcept override;
+  bool is_fatal(const call_result& result) const noexcept override;
+  std::optional<std::chrono::milliseconds> keepalive_interval() const noexcept override;
+
+  boost::asio::awaitable<query_result> query(std::string_view sql,
+                                             std::span<const value> params) override;
+  boost::asio::awaitable<query_result> execute(std::string_view name, std::string_view sql,
+                                               std::span<const value> params) override;
+  bool in_transaction() const noexcept override;
+
+ private:
+  struct encoded_params;
+
+  // Waits until the socket is readable or writable; an error once cancel() or close() ran.
+  boost::asio::awaitable<boost::system::error_code> wait(bool for_write);
+  // Points the descriptor at libpq's current socket (it may change while connecting).
+  void track_socket();
+  // Flushes the sent query and collects every result of it.
+  boost::asio::awaitable<query_result> collect();
+  query_result lost(const std::string& what);
+
+  std::vector<std::pair<std::string, std::string>> parameters_;
+  std::optional<std::chrono::milliseconds> keepalive_;
+  std::chrono::milliseconds cancel_grace_;
+  boost::asio::io_context::executor_type executor_;
+  PGconn* conn_ = nullptr;
+  std::shared_ptr<PGcancel> canceller_;
+  std::optional<boost::asio::posix::stream_descriptor> socket_;
+  boost::asio::steady_timer cancel_timer_;
+  bool broken_ = false;
+  std::set<std::string, std::less<>> prepared_;
+};
+
+}  // namespace outpools::rdbms

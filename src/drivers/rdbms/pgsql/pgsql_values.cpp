@@ -1,0 +1,119 @@
+#include "drivers/rdbms/pgsql/pgsql_values.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+
+namespace outpools::rdbms {
+namespace {
+
+// Type OIDs of pg_type (stable across PostgreSQL versions).
+constexpr Oid bool_oid = 16, bytea_oid = 17, int8_oid = 20, int2_oid = 21, int4_oid = 23,
+              oid_oid = 26, float4_oid = 700, float8_oid = 701;
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+value decode_bytea(const char* text, int length) {
+  bytes out;
+  if (length >= 2 && text[0] == '\\' && text[1] == 'x') {
+    for (int i = 2; i + 1 < length; i += 2) {
+      int hi = hex_digit(text[i]), lo = hex_digit(text[i + 1]);
+      if (hi < 0 || lo < 0) break;
+      out.data.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
+    }
+    return out;
+  }
+  size_t n = 0;
+  unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(text), &n);
+  if (raw) {
+    out.data.assign(raw, raw + n);
+    PQfreemem(raw);
+  }
+  return out;
+}
+
+value decode(Oid type, const char* text, int length) {
+  switch (type) {
+    case bool_oid: return length > 0 && text[0] == 't';
+    case int2_oid:
+    case int4_oid:
+    case int8_oid:
+    case oid_oid: {
+      std::int64_t v = 0;
+      auto [end, ec] = std::from_chars(text, text + length, v);
+      if (ec == std::errc() && end == text + length) return v;
+      return std::string(text, static_cast<std::size_t>(length));
+    }
+    case float4_oid:
+    case float8_oid: return std::strtod(std::string(text, static_cast<std::size_t>(length)).c_str(), nullptr);
+    case bytea_oid: return decode_bytea(text, length);
+    default: return std::string(text, static_cast<std::size_t>(length));
+  }
+}
+
+}  // namespace
+
+pgsql_params encode_pgsql_params(std::span<const value> params) {
+  pgsql_params p;
+  p.storage_.reserve(params.size());
+  for (const value& v : params) {
+    Oid type = 0;
+    int format = 0;
+    std::string text;
+    bool is_null = false;
+    if (std::holds_alternative<std::monostate>(v)) {
+      is_null = true;
+    } else if (const bool* b = std::get_if<bool>(&v)) {
+      type = bool_oid;
+      text = *b ? "t" : "f";
+    } else if (const std::int64_t* i = std::get_if<std::int64_t>(&v)) {
+      type = int8_oid;
+      text = std::to_string(*i);
+    } else if (const double* d = std::get_if<double>(&v)) {
+      type = float8_oid;
+      char buffer[64];
+      int n = std::snprintf(buffer, sizeof buffer, "%.17g", *d);
+      text.assign(buffer, static_cast<std::size_t>(n > 0 ? n : 0));
+    } else if (const std::string* s = std::get_if<std::string>(&v)) {
+      text = *s;
+    } else if (const bytes* raw = std::get_if<bytes>(&v)) {
+      type = bytea_oid;
+      format = 1;
+      text.assign(raw->data.begin(), raw->data.end());
+    }
+    p.storage_.push_back(std::move(text));
+    p.types_.push_back(type);
+    p.formats_.push_back(format);
+    p.lengths_.push_back(static_cast<int>(p.storage_.back().size()));
+    p.values_.push_back(is_null ? nullptr : p.storage_.back().c_str());
+  }
+  // storage_ was reserved: the c_str() pointers taken above stay valid.
+  return p;
+}
+
+void read_pgsql_rows(const PGresult* res, query_result& out) {
+  const int columns = PQnfields(res);
+  const int rows = PQntuples(res);
+  out.columns.clear();
+  for (int c = 0; c < columns; ++c) out.columns.emplace_back(PQfname(res, c));
+  out.rows.reserve(out.rows.size() + static_cast<std::size_t>(rows));
+  for (int r = 0; r < rows; ++r) {
+    row values;
+    values.reserve(static_cast<std::size_t>(columns));
+    for (int c = 0; c < columns; ++c) {
+      if (PQgetisnull(res, r, c)) {
+        values.emplace_back(std::monostate{});
+      } else {
+        values.push_back(decode(PQftype(res, c), PQgetvalue(res, r, c), PQgetlength(res, r, c)));
+      }
+    }
+    out.rows.push_back(std::move(values));
+  }
+}
+
+}  // namespace outpools::rdbms

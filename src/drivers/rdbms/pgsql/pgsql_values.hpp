@@ -1,0 +1,40 @@
+// pgsql_values.hpp — rdbms values to libpq parameters, and libpq results (text format) to rows.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "outpools/rdbms/value.hpp"
+
+namespace outpools::rdbms {
+
+/// The four parallel arrays PQsendQueryParams takes, owning their strings.
+class pgsql_params {
+ public:
+  int count() const noexcept { return static_cast<int>(values_.size()); }
+  const Oid* types() const noexcept { return types_.data(); }
+  const char* const* values() const noexcept { return values_.data(); }
+  const int* lengths() const noexcept { return lengths_.data(); }
+  const int* formats() const noexcept { return formats_.data(); }
+
+ private:
+  friend pgsql_params encode_pgsql_params(std::span<const value> params);
+  std::vector<std::string> storage_;
+  std::vector<Oid> types_;
+  std::vector<const char*> values_;
+  std::vector<int> lengths_;
+  std::vector<int> formats_;
+};
+
+/// Text is sent untyped (OID 0, the server infers it); bool, int64 and double with their own
+/// types; bytes as binary bytea; null as NULL.
+pgsql_params encode_pgsql_params(std::span<const value> params);
+
+/// Appends the columns and rows of a text-format result; values typed by the column's OID
+/// (bool, integers, float4/8, bytea; everything else, numeric included, as text).
+void read_pgsql_rows(const PGresult* res, query_result& out);
+
+}  // namespace outpools::rdbms

@@ -1,0 +1,154 @@
+// pgsql driver when things go wrong: statements past call_timeout, killed backends, a database
+// restart under load, and TLS.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "integration/rdbms/rdbms_test_support.hpp"
+
+namespace outpools::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using rdbms::query_result;
+using rdbms::value;
+using clock_type = std::chrono::steady_clock;
+
+// A second, independent connection to look at the server from outside the pool.
+std::int64_t count_running(rdbms_pool& observer, const std::string& like) {
+  query_result r = observer.client.query(
+      "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1 AND "
+      "pid <> pg_backend_pid()",
+      {value(like)});
+  EXPECT_TRUE(r.ok()) << r.diagnostics;
+  return r.ok() ? std::get<std::int64_t>(r.rows[0][0]) : -1;
+}
+
+TEST(pgsql_failure, statement_past_call_timeout_is_cancelled_on_the_server) {
+  rdbms_pool db(spec_from_toml(pgsql_toml("workers = 1\ncall_timeout = 200")));
+  rdbms_pool observer(spec_from_toml(pgsql_toml("workers = 1")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+
+  auto start = clock_type::now();
+  query_result r = db.client.query("SELECT pg_sleep(10) /* outpools-cancel-me */");
+  auto elapsed = clock_type::now() - start;
+  EXPECT_EQ(r.error, errc::timeout) << r.diagnostics;
+  EXPECT_LT(elapsed, 2000ms) << "the sleep would end at 10 s";
+
+  // The server stops running the statement (PQcancel), well before the sleep would end.
+  auto deadline = clock_type::now() + 5s;
+  std::int64_t running = 1;
+  while (running != 0 && clock_type::now() < deadline) {
+    running = count_running(observer, "%outpools-cancel-me%");
+    if (running != 0) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(running, 0) << "the statement still runs on the server";
+
+  // The next call on that (only) worker succeeds.
+  query_result next = db.client.query("SELECT 7");
+  ASSERT_TRUE(next.ok()) << next.diagnostics;
+  EXPECT_EQ(std::get<std::int64_t>(next.rows[0][0]), 7);
+}
+
+TEST(pgsql_failure, killed_backend_is_noticed_by_keepalive_and_replaced) {
+  rdbms_pool db(spec_from_toml(pgsql_toml(
+      "workers = 1\nreconnect_backoff_min = 20\nreconnect_backoff_max = 100",
+      "keepalive_interval = 1")));
+  rdbms_pool observer(spec_from_toml(pgsql_toml("workers = 1")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  query_result before = db.client.query("SELECT pg_backend_pid()");
+  ASSERT_TRUE(before.ok()) << before.diagnostics;
+  std::int64_t old_pid = std::get<std::int64_t>(before.rows[0][0]);
+
+  query_result killed =
+      observer.client.query("SELECT pg_terminate_backend($1::int)", {value(old_pid)});
+  ASSERT_TRUE(killed.ok()) << killed.diagnostics;
+
+  // Without any call of ours, keepalive notices and the worker reconnects.
+  auto deadline = clock_type::now() + 15s;
+  while (db.p->stats().reconnects == 0 && clock_type::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  EXPECT_GE(db.p->stats().reconnects, 1u);
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  query_result after = db.client.query("SELECT pg_backend_pid()");
+  ASSERT_TRUE(after.ok()) << after.diagnostics;
+  EXPECT_NE(std::get<std::int64_t>(after.rows[0][0]), old_pid);
+}
+
+TEST(pgsql_failure, database_restart_under_load_fails_calls_in_time_and_recovers) {
+  rdbms_pool db(spec_from_toml(pgsql_toml(
+      "workers = 4\ncall_timeout = 500\nconnect_timeout = 500\n"
+      "reconnect_backoff_min = 20\nreconnect_backoff_max = 200")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+
+  std::atomic<bool> stop{false};
+  std::atomic<long> calls{0}, failures{0}, over_time{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < 4; ++i) {
+    callers.emplace_back([&] {
+      while (!stop) {
+        auto start = clock_type::now();
+        query_result r = db.client.query("SELECT 1");
+        if (clock_type::now() - start > 5000ms) ++over_time;  // 10x call_timeout
+        ++calls;
+        if (!r.ok()) {
+          ++failures;
+          std::this_thread::sleep_for(5ms);
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(300ms);
+  ASSERT_EQ(run_services("stop", "postgres"), 0);
+  std::this_thread::sleep_for(1000ms);
+  long failures_during_outage = failures.load();
+  ASSERT_EQ(run_services("start", "postgres"), 0);
+  auto back = clock_type::now();
+  bool whole = db.p->wait_connected(10s);  // 10x the 1 s target
+  auto recovered_after = clock_type::now() - back;
+  stop = true;
+  for (std::thread& t : callers) t.join();
+
+  EXPECT_GT(failures_during_outage, 0) << "calls during the outage must fail, not hang";
+  EXPECT_EQ(over_time.load(), 0) << "no call may take past its call_timeout";
+  EXPECT_TRUE(whole) << "the pool is whole again after the server's return";
+  RecordProperty("recovered_ms",
+                 std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    recovered_after).count()));
+  EXPECT_TRUE(db.client.query("SELECT 1").ok());
+}
+
+TEST(pgsql_failure, tls_with_the_right_ca_connects) {
+  rdbms_pool db(spec_from_toml(pgsql_toml(
+      "workers = 1",
+      "[outgoing_pools.rdbms.default.connection.tls]\nverify_peer = true\n"
+      "cacertfile = \"" + service("OUTPOOLS_TLS_CA") + "\"",
+      "OUTPOOLS_PGSQL_TLS_PORT", "localhost")));
+  query_result r = db.client.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_EQ(std::get<bool>(r.rows[0][0]), true);
+}
+
+TEST(pgsql_failure, tls_with_a_wrong_ca_is_refused_clearly) {
+  rdbms_pool db(spec_from_toml(pgsql_toml(
+      "workers = 1\ncall_timeout = 3000\nreconnect_backoff_min = 1000",
+      "[outgoing_pools.rdbms.default.connection.tls]\nverify_peer = true\n"
+      "cacertfile = \"" + service("OUTPOOLS_TLS_WRONG_CA") + "\"",
+      "OUTPOOLS_PGSQL_TLS_PORT", "localhost")));
+  query_result r = db.client.query("SELECT 1");
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.diagnostics.find("certificate"), std::string::npos) << r.diagnostics;
+}
+
+TEST(pgsql_failure, tls_required_refuses_a_server_without_tls) {
+  rdbms_pool db(spec_from_toml(pgsql_toml(
+      "workers = 1\ncall_timeout = 3000\nreconnect_backoff_min = 1000",
+      "[outgoing_pools.rdbms.default.connection.tls]\nrequired = true")));
+  query_result r = db.client.query("SELECT 1");
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.diagnostics.find("SSL"), std::string::npos) << r.diagnostics;
+}
+
+}  // namespace
+}  // namespace outpools::testing

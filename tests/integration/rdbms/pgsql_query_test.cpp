@@ -1,0 +1,122 @@
+// pgsql driver against a real PostgreSQL: values, parameters, prepared statements, transactions
+// and server errors.
+#include <gtest/gtest.h>
+
+#include <boost/asio/use_awaitable.hpp>
+
+#include "integration/rdbms/rdbms_test_support.hpp"
+
+namespace outpools::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using rdbms::bytes;
+using rdbms::query_result;
+using rdbms::value;
+
+class pgsql_query : public ::testing::Test {
+ protected:
+  pgsql_query() : db_(spec_from_toml(pgsql_toml("workers = 2\ncall_timeout = 5000"))) {}
+  rdbms_pool db_;
+};
+
+TEST_F(pgsql_query, typed_values_and_nulls_round_trip) {
+  bytes blob{{0x00, 0xff, 0x10, 0x41}};
+  query_result r = db_.client.query(
+      "SELECT $1::int8 AS i, $2::float8 AS d, $3::text AS t, $4::bool AS b, $5::bytea AS raw, "
+      "NULL::int AS n, $6::text AS null_param",
+      {value(std::int64_t{-42}), value(2.5), value(std::string("héllo")), value(true), value(blob),
+       value(std::monostate{})});
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  ASSERT_EQ(r.columns, (std::vector<std::string>{"i", "d", "t", "b", "raw", "n", "null_param"}));
+  ASSERT_EQ(r.rows.size(), 1u);
+  const rdbms::row& row = r.rows[0];
+  EXPECT_EQ(std::get<std::int64_t>(row[0]), -42);
+  EXPECT_DOUBLE_EQ(std::get<double>(row[1]), 2.5);
+  EXPECT_EQ(std::get<std::string>(row[2]), "héllo");
+  EXPECT_EQ(std::get<bool>(row[3]), true);
+  EXPECT_EQ(std::get<bytes>(row[4]), blob);
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(row[5]));
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(row[6]));
+}
+
+TEST_F(pgsql_query, untyped_text_parameters_are_inferred_by_the_server) {
+  query_result r = db_.client.query("SELECT $1 + 1 AS n, $2 || '!' AS s",
+                                    {value(std::string("41")), value(std::string("hi"))});
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_EQ(std::get<std::int64_t>(r.rows[0][0]), 42);
+  EXPECT_EQ(std::get<std::string>(r.rows[0][1]), "hi!");
+}
+
+TEST_F(pgsql_query, prepared_statements_run_by_name_on_every_connection) {
+  db_.client.prepare("add", "SELECT $1::int + $2::int AS sum");
+  for (int i = 0; i < 6; ++i) {  // more calls than workers: each connection prepares once
+    query_result r = db_.client.execute("add", {value(std::int64_t{i}), value(std::int64_t{10})});
+    ASSERT_TRUE(r.ok()) << r.diagnostics;
+    EXPECT_EQ(std::get<std::int64_t>(r.rows[0][0]), i + 10);
+  }
+  query_result missing = db_.client.execute("nope", {});
+  EXPECT_EQ(missing.error, errc::invalid_argument);
+}
+
+TEST_F(pgsql_query, transactions_commit_and_roll_back) {
+  const std::string table = "outpools_tx_" + std::to_string(::getpid());
+  ASSERT_TRUE(db_.client.query("DROP TABLE IF EXISTS " + table).ok());
+  ASSERT_TRUE(db_.client.query("CREATE TABLE " + table + " (v int)").ok());
+
+  call_result committed = db_.client.transaction_blocking(
+      [&](rdbms::transaction& tx) -> boost::asio::awaitable<call_result> {
+        co_await tx.query("INSERT INTO " + table + " VALUES (1)");
+        co_await tx.query("INSERT INTO " + table + " VALUES (2)");
+        co_return call_result::success();
+      });
+  EXPECT_TRUE(committed.ok()) << committed.diagnostics;
+
+  call_result refused = db_.client.transaction_blocking(
+      [&](rdbms::transaction& tx) -> boost::asio::awaitable<call_result> {
+        co_await tx.query("INSERT INTO " + table + " VALUES (3)");
+        co_return call_result::failure(errc::job_failed, "changed my mind");
+      });
+  EXPECT_EQ(refused.error, errc::job_failed);
+
+  call_result failed_statement = db_.client.transaction_blocking(
+      [&](rdbms::transaction& tx) -> boost::asio::awaitable<call_result> {
+        co_await tx.query("INSERT INTO " + table + " VALUES (4)");
+        co_await tx.query("INSERT INTO no_such_table VALUES (1)");
+        co_return call_result::success();
+      });
+  EXPECT_FALSE(failed_statement.ok());
+
+  query_result rows = db_.client.query("SELECT v FROM " + table + " ORDER BY v");
+  ASSERT_TRUE(rows.ok()) << rows.diagnostics;
+  ASSERT_EQ(rows.rows.size(), 2u);
+  EXPECT_EQ(std::get<std::int64_t>(rows.rows[0][0]), 1);
+  EXPECT_EQ(std::get<std::int64_t>(rows.rows[1][0]), 2);
+  EXPECT_TRUE(db_.client.query("DROP TABLE " + table).ok());
+}
+
+TEST_F(pgsql_query, server_errors_carry_the_sqlstate_and_message) {
+  query_result r = db_.client.query("SELECT * FROM no_such_table_at_all");
+  EXPECT_EQ(r.error, errc::server_error);
+  EXPECT_EQ(r.sqlstate, "42P01");
+  EXPECT_NE(r.diagnostics.find("no_such_table_at_all"), std::string::npos) << r.diagnostics;
+  // The connection is still usable afterwards.
+  EXPECT_TRUE(db_.client.query("SELECT 1").ok());
+}
+
+TEST_F(pgsql_query, affected_rows_are_reported) {
+  const std::string table = "outpools_rows_" + std::to_string(::getpid());
+  ASSERT_TRUE(db_.client.query("DROP TABLE IF EXISTS " + table).ok());
+  ASSERT_TRUE(db_.client.query("CREATE TABLE " + table + " (v int)").ok());
+  query_result inserted = db_.client.query("INSERT INTO " + table + " VALUES (1), (2), (3)");
+  ASSERT_TRUE(inserted.ok()) << inserted.diagnostics;
+  EXPECT_EQ(inserted.affected_rows, 3u);
+  query_result updated = db_.client.query("UPDATE " + table + " SET v = v + 1 WHERE v > $1",
+                                          {value(std::int64_t{1})});
+  ASSERT_TRUE(updated.ok()) << updated.diagnostics;
+  EXPECT_EQ(updated.affected_rows, 2u);
+  EXPECT_TRUE(db_.client.query("DROP TABLE " + table).ok());
+}
+
+}  // namespace
+}  // namespace outpools::testing

@@ -1,0 +1,79 @@
+#include "integration/rdbms/rdbms_test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "outpools/config.hpp"
+
+namespace outpools::testing {
+
+const std::map<std::string, std::string>& services_env() {
+  static const std::map<std::string, std::string> env = [] {
+    std::map<std::string, std::string> out;
+    const char* dir = std::getenv("OUTPOOLS_SERVICES_DIR");
+    std::ifstream in(std::string(dir ? dir : "/tmp/outpools-services") + "/env");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("export ", 0) != 0) continue;
+      std::size_t eq = line.find('=');
+      if (eq == std::string::npos) continue;
+      out[line.substr(7, eq - 7)] = line.substr(eq + 1);
+    }
+    return out;
+  }();
+  return env;
+}
+
+std::string service(const std::string& name) {
+  auto it = services_env().find(name);
+  if (it == services_env().end()) {
+    ADD_FAILURE() << "no " << name << " in the services env file: run scripts/services start";
+    return "";
+  }
+  return it->second;
+}
+
+int run_services(const std::string& action, const std::string& name) {
+  std::string command = "bash " + service("OUTPOOLS_SERVICES_SCRIPT") + " " + action + " " + name;
+  return std::system(command.c_str());
+}
+
+pool_spec spec_from_toml(const std::string& toml) {
+  load_result r = load_config_string(toml, "test.toml", "/");
+  for (const diagnostic& d : r.diagnostics)
+    if (d.severity == diagnostic::level::error) ADD_FAILURE() << d.to_string();
+  if (r.has_errors() || r.config.pools.size() != 1) {
+    ADD_FAILURE() << "expected one pool in:\n" << toml;
+    return {};
+  }
+  return r.config.pools.front();
+}
+
+std::string pgsql_toml(const std::string& pool_lines, const std::string& connection_lines,
+                       const std::string& port_variable, const std::string& host) {
+  return "[outgoing_pools.rdbms.default]\n" + pool_lines +
+         "\n[outgoing_pools.rdbms.default.connection]\n"
+         "driver = \"pgsql\"\n"
+         "host = \"" + (host.empty() ? service("OUTPOOLS_PGSQL_HOST") : host) + "\"\n"
+         "port = " + service(port_variable) + "\n"
+         "database = \"" + service("OUTPOOLS_PGSQL_DATABASE") + "\"\n"
+         "username = \"" + service("OUTPOOLS_PGSQL_USER") + "\"\n"
+         "password = \"" + service("OUTPOOLS_PGSQL_PASSWORD") + "\"\n" +
+         connection_lines + "\n";
+}
+
+rdbms_pool::rdbms_pool(const pool_spec& spec, std::size_t thread_count)
+    : threads(thread_count),
+      p(pool::create(spec, threads, rdbms::driver_factory())),
+      client(p) {}
+
+rdbms_pool::~rdbms_pool() { p->stop(); }
+
+bool wait_all_connected(const pool& p, std::chrono::milliseconds limit) {
+  return p.wait_connected(limit);
+}
+
+}  // namespace outpools::testing

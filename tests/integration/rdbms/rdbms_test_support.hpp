@@ -1,0 +1,51 @@
+// rdbms_test_support.hpp — what the rdbms integration tests share: the servers' addresses (from
+// the env file scripts/services writes), pool specs built through the real config loader, and
+// a started pool.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "outpools/io_threads.hpp"
+#include "outpools/pool.hpp"
+#include "outpools/pool_spec.hpp"
+#include "outpools/rdbms/client.hpp"
+
+namespace outpools::testing {
+
+/// The `export NAME=VALUE` lines of $OUTPOOLS_SERVICES_DIR/env (default
+/// /tmp/outpools-services/env). Fails the calling test (ADD_FAILURE) when the file is missing.
+const std::map<std::string, std::string>& services_env();
+
+/// The value of `name` in services_env(), or "" (after ADD_FAILURE).
+std::string service(const std::string& name);
+
+/// Runs `scripts/services ACTION NAME` and returns its exit code.
+int run_services(const std::string& action, const std::string& name);
+
+/// The single pool_spec of the TOML text `toml` (must be valid: failures are reported through
+/// ADD_FAILURE with the diagnostics). `base_dir` resolves relative tls paths.
+pool_spec spec_from_toml(const std::string& toml);
+
+/// `[outgoing_pools.rdbms.default]` with the given pool options (TOML lines) and a pgsql
+/// connection to the plain server (extra connection lines appended; `host` replaces the
+/// server's address, e.g. "localhost" to match a certificate).
+std::string pgsql_toml(const std::string& pool_lines, const std::string& connection_lines = "",
+                       const std::string& port_variable = "OUTPOOLS_PGSQL_PORT",
+                       const std::string& host = "");
+
+/// An I/O context set and a started rdbms pool, stopped at destruction.
+struct rdbms_pool {
+  explicit rdbms_pool(const pool_spec& spec, std::size_t threads = 2);
+  ~rdbms_pool();
+  io_threads threads;
+  std::shared_ptr<pool> p;
+  rdbms::client client;
+};
+
+/// Waits until every worker of `p` is connected, at most `limit`.
+bool wait_all_connected(const pool& p, std::chrono::milliseconds limit);
+
+}  // namespace outpools::testing
