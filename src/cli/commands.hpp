@@ -14,5 +14,8 @@ using command_list = std::vector<std::pair<CLI::App*, std::function<int()>>>;
 void register_check_command(CLI::App& app, command_list& commands);
 void register_show_command(CLI::App& app, command_list& commands);
 void register_reference_command(CLI::App& app, command_list& commands);
+void register_up_command(CLI::App& app, command_list& commands);
+void register_call_command(CLI::App& app, command_list& commands);
+void register_bench_command(CLI::App& app, command_list& commands);
 
 }  // namespace outpools::cli

@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
   register_check_command(app, commands);
   register_show_command(app, commands);
   register_reference_command(app, commands);
+  register_up_command(app, commands);
+  register_call_command(app, commands);
+  register_bench_command(app, commands);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,330 @@
+// `outpools bench`: drives one pool with C concurrent callers and prints what happened.
+// The callers are coroutines on an io_context of this (the application's) thread, so every call
+// crosses to a worker's thread and back, as in an application.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <charconv>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <sstream>
+
+#include "cli/cli_support.hpp"
+#include "cli/commands.hpp"
+#include "outpools/pool_manager.hpp"
+
+namespace outpools::cli {
+namespace {
+
+namespace asio = boost::asio;
+using clock_type = std::chrono::steady_clock;
+
+struct bench_options {
+  std::string file;
+  std::string pool;
+  std::uint32_t concurrency = 1;
+  double duration_s = 0;
+  std::uint64_t calls = 0;
+  std::string job = "noop";
+  bool json = false;
+};
+
+enum class job_kind { noop, sleep, spin };
+struct job_spec {
+  job_kind kind = job_kind::noop;
+  std::uint32_t amount = 0;  ///< ms for sleep, µs for spin
+};
+
+std::optional<job_spec> parse_job(const std::string& text) {
+  if (text == "noop") return job_spec{};
+  const auto colon = text.find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  const std::string kind = text.substr(0, colon);
+  std::uint32_t amount = 0;
+  const char* first = text.data() + colon + 1;
+  const char* last = text.data() + text.size();
+  const auto [end, ec] = std::from_chars(first, last, amount);
+  if (ec != std::errc{} || end != last || first == last) return std::nullopt;
+  if (kind == "sleep") return job_spec{job_kind::sleep, amount};
+  if (kind == "spin") return job_spec{job_kind::spin, amount};
+  return std::nullopt;
+}
+
+/// Measured inside the job, per worker (each worker's jobs run on one thread).
+struct alignas(64) job_counters {
+  std::atomic<std::uint64_t> executed{0};
+  std::atomic<std::uint32_t> running{0}, max_running{0};
+
+  void enter() {
+    executed.fetch_add(1, std::memory_order_relaxed);
+    const std::uint32_t now = running.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (now > max_running.load(std::memory_order_relaxed))
+      max_running.store(now, std::memory_order_relaxed);
+  }
+  void leave() { running.fetch_sub(1, std::memory_order_relaxed); }
+};
+
+/// Everything the callers share; touched only on the caller thread.
+struct run_state {
+  std::uint64_t call_budget = 0;  ///< 0: until `end`
+  clock_type::time_point end = clock_type::time_point::max();
+  std::uint64_t issued = 0, completions = 0, duplicates = 0;
+  outcome_counts outcomes;
+  latency_histogram latency;
+  clock_type::time_point last_completion{};
+  std::uint32_t active_callers = 0;
+  std::function<void()> on_finished;
+
+  bool take_call() {
+    if (call_budget != 0 ? issued >= call_budget : clock_type::now() >= end) return false;
+    ++issued;
+    return true;
+  }
+};
+
+struct caller_slot {
+  std::uint64_t seq = 0;
+  bool done = true;
+};
+
+std::size_t outcome_slot(const call_result& r) {
+  if (!r.error) return 0;
+  if (r.error.category() == error_category() &&
+      static_cast<std::size_t>(r.error.value()) < outcome_slots)
+    return static_cast<std::size_t>(r.error.value());
+  return static_cast<std::size_t>(errc::server_error);
+}
+
+template <typename Job>
+asio::awaitable<void> caller(run_state& st, pool& p, Job job, caller_slot& slot) {
+  auto ex = co_await asio::this_coro::executor;
+  while (st.take_call()) {
+    const std::uint64_t seq = ++slot.seq;
+    slot.done = false;
+    const auto t0 = clock_type::now();
+    call_result r =
+        co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(call_result)>(
+            [&](auto h) {
+              p.async_call(job, asio::bind_executor(ex, [h = std::move(h), &st, &slot,
+                                                         seq](call_result result) mutable {
+                             ++st.completions;  // every handler run, whatever the outcome
+                             if (slot.done || slot.seq != seq) {
+                               ++st.duplicates;
+                               return;
+                             }
+                             slot.done = true;
+                             std::move(h)(std::move(result));
+                           }));
+            },
+            asio::use_awaitable);
+    const auto t1 = clock_type::now();
+    st.last_completion = t1;
+    st.latency.record(t1 - t0);
+    ++st.outcomes.by_outcome[outcome_slot(r)];
+  }
+  if (--st.active_callers == 0 && st.on_finished) st.on_finished();
+}
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+template <typename Job>
+void drive(run_state& st, pool& p, const Job& job, std::uint32_t concurrency, bool progress,
+           clock_type::time_point& started) {
+  asio::io_context app(1);
+  std::vector<caller_slot> slots(concurrency);
+  asio::steady_timer ticker(app);
+  std::function<void()> tick = [&] {
+    ticker.expires_after(std::chrono::seconds{1});
+    ticker.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      const double s = std::chrono::duration<double>(clock_type::now() - started).count();
+      std::fprintf(stderr, "\r%llu calls, %.0f calls/s   ",
+                   static_cast<unsigned long long>(st.completions),
+                   static_cast<double>(st.completions) / s);
+      tick();
+    });
+  };
+  st.on_finished = [&] { ticker.cancel(); };
+  st.active_callers = concurrency;
+  started = clock_type::now();
+  for (auto& slot : slots) asio::co_spawn(app, caller(st, p, job, slot), asio::detached);
+  if (progress) tick();
+  app.run();
+  if (progress) std::fprintf(stderr, "\r%60s\r", "");
+}
+
+std::string json_report(const bench_options& o, const run_state& st, std::uint64_t executed,
+                        std::uint32_t max_per_worker, double elapsed, double cpu) {
+  const latency_summary l = st.latency.summary();
+  std::ostringstream out;
+  out << "{\"pool\":\"" << o.pool << "\",\"concurrency\":" << o.concurrency
+      << ",\"calls\":" << st.issued << ",\"completions\":" << st.completions
+      << ",\"duplicate_completions\":" << st.duplicates << ",\"ok\":" << st.outcomes.ok()
+      << ",\"errors\":{";
+  for (std::size_t i = 1; i < outcome_slots; ++i)
+    out << (i > 1 ? "," : "") << '"' << errc_name(static_cast<errc>(i))
+        << "\":" << st.outcomes.by_outcome[i];
+  out << "},\"executed\":" << executed << ",\"max_concurrent_per_worker\":" << max_per_worker
+      << ",\"elapsed_s\":" << elapsed
+      << ",\"calls_per_s\":" << (elapsed > 0 ? static_cast<double>(st.completions) / elapsed : 0)
+      << ",\"cpu_us_per_call\":" << (st.issued > 0 ? cpu * 1e6 / static_cast<double>(st.issued) : 0)
+      << ",\"latency_us\":{"
+      << "\"p50\":" << l.p50_us << ",\"p90\":" << l.p90_us << ",\"p99\":" << l.p99_us
+      << ",\"max\":" << l.max_us << "}}";
+  return out.str();
+}
+
+int run_bench(const bench_options& o) {
+  const std::optional<job_spec> job = parse_job(o.job);
+  if (!job) {
+    std::cerr << "bench: --job must be noop, sleep:MS or spin:US, not \"" << o.job << "\"\n";
+    return exit_bad_input;
+  }
+  if ((o.duration_s > 0) == (o.calls > 0)) {
+    std::cerr << "bench: give exactly one of --duration SECONDS and --calls N\n";
+    return exit_bad_input;
+  }
+  std::optional<configuration> config = load_or_report(o.file);
+  if (!config) return exit_bad_input;
+  const pool_spec* spec = nullptr;
+  for (const pool_spec& s : config->pools)
+    if (s.name() == o.pool) spec = &s;
+  if (spec == nullptr) {
+    std::cerr << "bench: no pool " << o.pool << " in " << o.file << "; its pools:";
+    for (const pool_spec& s : config->pools) std::cerr << ' ' << s.name();
+    std::cerr << '\n';
+    return exit_bad_input;
+  }
+
+  pool_manager manager;
+  std::string why;
+  if (manager.start_pool(*spec, &why)) {
+    std::cerr << "bench: " << why;
+    return exit_failed;
+  }
+  std::shared_ptr<pool> p = manager.find(spec->type, spec->host, spec->tag);
+  if (!p->wait_connected(std::chrono::seconds{30})) {
+    std::cerr << "bench: pool " << o.pool << " did not connect within 30 s\n";
+    return exit_failed;
+  }
+
+  std::vector<job_counters> counters(spec->workers);
+  run_state st;
+  if (o.calls > 0) st.call_budget = o.calls;
+  const bool progress = !o.json && isatty(STDERR_FILENO) != 0;
+  clock_type::time_point started;
+  const double cpu0 = cpu_seconds();
+  if (o.duration_s > 0)
+    st.end = clock_type::now() + std::chrono::duration_cast<clock_type::duration>(
+                                     std::chrono::duration<double>(o.duration_s));
+  const std::uint32_t amount = job->amount;
+  switch (job->kind) {
+    case job_kind::noop:
+      drive(
+          st, *p,
+          [&counters](job_context& ctx) {
+            counters[ctx.worker].enter();
+            counters[ctx.worker].leave();
+          },
+          o.concurrency, progress, started);
+      break;
+    case job_kind::spin:
+      drive(
+          st, *p,
+          [&counters, amount](job_context& ctx) {
+            counters[ctx.worker].enter();
+            const auto until = clock_type::now() + std::chrono::microseconds{amount};
+            while (clock_type::now() < until) {
+            }
+            counters[ctx.worker].leave();
+          },
+          o.concurrency, progress, started);
+      break;
+    case job_kind::sleep:
+      drive(
+          st, *p,
+          [&counters, amount](job_context& ctx) -> asio::awaitable<void> {
+            counters[ctx.worker].enter();
+            asio::steady_timer t(ctx.executor, std::chrono::milliseconds{amount});
+            auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+            (void)ec;
+            counters[ctx.worker].leave();
+          },
+          o.concurrency, progress, started);
+      break;
+  }
+  const double elapsed = std::chrono::duration<double>(st.last_completion - started).count();
+  const double cpu = cpu_seconds() - cpu0;
+  p->stop();
+  std::uint64_t executed = 0;
+  std::uint32_t max_per_worker = 0;
+  for (const auto& c : counters) {
+    executed += c.executed.load();
+    max_per_worker = std::max(max_per_worker, c.max_running.load());
+  }
+
+  const bool consistent =
+      st.completions == st.issued && st.duplicates == 0 && st.outcomes.total() == st.issued;
+  if (o.json) {
+    std::cout << json_report(o, st, executed, max_per_worker, elapsed, cpu) << '\n';
+  } else {
+    const latency_summary l = st.latency.summary();
+    std::cout << "pool " << o.pool << ", " << o.concurrency << " callers, job " << o.job << '\n'
+              << "calls " << st.issued << ", completions " << st.completions << ", duplicates "
+              << st.duplicates << ", ok " << st.outcomes.ok() << '\n';
+    for (std::size_t i = 1; i < outcome_slots; ++i)
+      if (st.outcomes.by_outcome[i] != 0)
+        std::cout << "  " << errc_name(static_cast<errc>(i)) << ' ' << st.outcomes.by_outcome[i]
+                  << '\n';
+    std::cout << "executed " << executed << ", max concurrent per worker " << max_per_worker << '\n'
+              << "elapsed " << elapsed << " s, "
+              << (elapsed > 0 ? static_cast<double>(st.completions) / elapsed : 0)
+              << " calls/s, cpu " << (st.issued ? cpu * 1e6 / static_cast<double>(st.issued) : 0)
+              << " us/call\n"
+              << "latency us: p50 " << l.p50_us << ", p90 " << l.p90_us << ", p99 " << l.p99_us
+              << ", max " << l.max_us << '\n';
+  }
+  if (!consistent) {
+    std::cerr << "bench: inconsistent completions (a bug): see completions and duplicates\n";
+    return exit_failed;
+  }
+  return exit_ok;
+}
+
+}  // namespace
+
+void register_bench_command(CLI::App& app, command_list& commands) {
+  auto o = std::make_shared<bench_options>();
+  CLI::App* sub = app.add_subcommand(
+      "bench", "Drive one pool with concurrent callers and print throughput and latency");
+  sub->add_option("file", o->file, "Configuration file (TOML)")->required();
+  sub->add_option("--pool", o->pool, "The pool: TYPE.TAG or TYPE.TAG@HOST")->required();
+  sub->add_option("--concurrency", o->concurrency, "Concurrent callers")
+      ->check(CLI::Range(1u, 1000000u))
+      ->capture_default_str();
+  auto* duration =
+      sub->add_option("--duration", o->duration_s, "Run for SECONDS")->check(CLI::PositiveNumber);
+  auto* calls = sub->add_option("--calls", o->calls, "Make N calls")->check(CLI::PositiveNumber);
+  duration->excludes(calls);
+  sub->add_option("--job", o->job, "noop, sleep:MS (an asynchronous wait) or spin:US (CPU)")
+      ->capture_default_str();
+  sub->add_flag("--json", o->json, "Print one JSON object");
+  add_log_level_option(*sub);
+  commands.emplace_back(sub, [o] { return run_bench(*o); });
+}
+
+}  // namespace outpools::cli
