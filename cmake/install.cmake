@@ -3,7 +3,7 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY include/outpools DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS outpools outpools_config outpools_core outpools_rdbms outpools_warnings EXPORT outpools-targets
+install(TARGETS outpools outpools_config outpools_core outpools_rdbms outpools_status outpools_warnings EXPORT outpools-targets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
@@ -20,3 +20,13 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/outpools-config-ver
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/outpools-config.cmake
               ${CMAKE_CURRENT_BINARY_DIR}/outpools-config-version.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/outpools)
+
+# The embedding example, built out of tree against the installed package and run.
+if(OUTPOOLS_BUILD_EXAMPLES AND OUTPOOLS_BUILD_TESTS)
+  add_test(NAME embed_example_installed
+           COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${PROJECT_BINARY_DIR} -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
+                   -DCXX=${CMAKE_CXX_COMPILER} "-DCXX_FLAGS=${CMAKE_CXX_FLAGS}"
+                   "-DLINKER_FLAGS=${CMAKE_EXE_LINKER_FLAGS}" -DBUILD_TYPE=${CMAKE_BUILD_TYPE}
+                   -P ${PROJECT_SOURCE_DIR}/examples/embed/test-installed.cmake)
+  set_tests_properties(embed_example_installed PROPERTIES LABELS integration TIMEOUT 900)
+endif()

@@ -50,6 +50,11 @@ load_result load_config_file(const std::filesystem::path& path);
 load_result load_config_string(std::string_view text, std::string_view file_name,
                                const std::filesystem::path& base_dir);
 
+/// The pool instance named `name` ("TYPE.TAG" or "TYPE.TAG@HOST"), or null with `why` saying
+/// what is wrong (unknown name, or a host-scoped pool named without its host: the names to use
+/// are listed). Thread-safe.
+const pool_spec* find_pool(const configuration& config, std::string_view name, std::string& why);
+
 /// `TYPE.TAG[@HOST]  strategy=S workers=N call_timeout=MS` (`call_timeout=infinity` for
 /// elastic): the line `outpools check` prints for each pool instance. Thread-safe.
 std::string summary_line(const pool_spec& spec);

@@ -1,4 +1,5 @@
 #include "outpools/pool_spec.hpp"
+#include "outpools/config.hpp"
 
 #include <array>
 #include <utility>
@@ -77,6 +78,24 @@ std::string pool_spec::name() const {
     result += *host;
   }
   return result;
+}
+
+const pool_spec* find_pool(const configuration& config, std::string_view name, std::string& why) {
+  std::string instances;
+  for (const pool_spec& spec : config.pools) {
+    if (spec.name() == name) return &spec;
+    if (spec.host && spec.name().starts_with(std::string(name) + "@"))
+      instances += (instances.empty() ? "" : ", ") + spec.name();
+  }
+  if (!instances.empty()) {
+    why = "pool " + std::string(name) + " is host-scoped: name one of " + instances;
+  } else {
+    std::string known;
+    for (const pool_spec& spec : config.pools) known += (known.empty() ? "" : ", ") + spec.name();
+    why = "no pool named " + std::string(name) +
+          " (the configuration has: " + (known.empty() ? "none" : known) + ")";
+  }
+  return nullptr;
 }
 
 }  // namespace outpools

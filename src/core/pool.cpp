@@ -193,6 +193,10 @@ pool_stats pool::stats() const {
   for (const auto& w : p.workers) merged.merge(w->latency());
   s.latency = merged.summary();
   if (p.shared) s.queue_length += p.shared->size();
+  {
+    std::lock_guard lock(p.error_mutex);
+    s.last_connect_error = p.last_error_text;
+  }
   return s;
 }
 

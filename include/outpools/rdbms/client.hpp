@@ -48,11 +48,9 @@ class client {
   /// Runs `sql` with positional parameters; completes with a query_result.
   template <typename Token>
   auto async_query(std::string sql, std::vector<value> params, Token&& token) {
-    return run_async(
-        [sql = std::move(sql), params = std::move(params)](connection& c) {
-          return c.query(sql, params);
-        },
-        std::forward<Token>(token));
+    return run_async([sql = std::move(sql),
+                      params = std::move(params)](connection& c) { return c.query(sql, params); },
+                     std::forward<Token>(token));
   }
 
   /// Blocking form of async_query; must not be called from an I/O thread.
@@ -68,8 +66,8 @@ class client {
   auto async_execute(std::string name, std::vector<value> params, Token&& token) {
     auto sql = statement_text(name);
     return run_async(
-        [name = std::move(name), sql = std::move(sql), params = std::move(params)](
-            connection& c) -> boost::asio::awaitable<query_result> {
+        [name = std::move(name), sql = std::move(sql),
+         params = std::move(params)](connection& c) -> boost::asio::awaitable<query_result> {
           if (!sql) {
             co_return query_result(call_result::failure(
                 errc::invalid_argument, "no prepared statement named \"" + name + "\""));
@@ -88,8 +86,8 @@ class client {
   template <typename Fn, typename Token>
   auto async_transaction(Fn fn, Token&& token) {
     return pool_->async_call(
-        [this_client = *this, fn = std::move(fn)](
-            job_context& ctx) mutable -> boost::asio::awaitable<call_result> {
+        [this_client = *this,
+         fn = std::move(fn)](job_context& ctx) mutable -> boost::asio::awaitable<call_result> {
           auto& c = static_cast<connection&>(*ctx.connection);
           co_return co_await this_client.run_transaction(c, fn);
         },
@@ -128,7 +126,8 @@ class client {
     try {
       result = co_await fn(tx);
     } catch (const std::exception& e) {
-      result = call_result::failure(errc::job_failed, std::string("transaction threw: ") + e.what());
+      result =
+          call_result::failure(errc::job_failed, std::string("transaction threw: ") + e.what());
     }
     if (result.ok() && tx.failed_)
       result = call_result::failure(errc::server_error, "a statement of the transaction failed");

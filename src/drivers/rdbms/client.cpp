@@ -47,8 +47,8 @@ boost::asio::awaitable<query_result> transaction::execute(std::string name,
   std::shared_ptr<const std::string> sql = owner_.statement_text(name);
   if (!sql) {
     failed_ = true;
-    co_return query_result(call_result::failure(
-        errc::invalid_argument, "no prepared statement named \"" + name + "\""));
+    co_return query_result(call_result::failure(errc::invalid_argument,
+                                                "no prepared statement named \"" + name + "\""));
   }
   query_result r = co_await connection_.execute(name, *sql, params);
   if (!r.ok()) failed_ = true;

@@ -52,9 +52,9 @@ TEST(pgsql_failure, statement_past_call_timeout_is_cancelled_on_the_server) {
 }
 
 TEST(pgsql_failure, killed_backend_is_noticed_by_keepalive_and_replaced) {
-  rdbms_pool db(spec_from_toml(pgsql_toml(
-      "workers = 1\nreconnect_backoff_min = 20\nreconnect_backoff_max = 100",
-      "keepalive_interval = 1")));
+  rdbms_pool db(spec_from_toml(
+      pgsql_toml("workers = 1\nreconnect_backoff_min = 20\nreconnect_backoff_max = 100",
+                 "keepalive_interval = 1")));
   rdbms_pool observer(spec_from_toml(pgsql_toml("workers = 1")));
   ASSERT_TRUE(db.p->wait_connected(10s));
   query_result before = db.client.query("SELECT pg_backend_pid()");
@@ -77,9 +77,9 @@ TEST(pgsql_failure, killed_backend_is_noticed_by_keepalive_and_replaced) {
 }
 
 TEST(pgsql_failure, database_restart_under_load_fails_calls_in_time_and_recovers) {
-  rdbms_pool db(spec_from_toml(pgsql_toml(
-      "workers = 4\ncall_timeout = 500\nconnect_timeout = 500\n"
-      "reconnect_backoff_min = 20\nreconnect_backoff_max = 200")));
+  rdbms_pool db(
+      spec_from_toml(pgsql_toml("workers = 4\ncall_timeout = 500\nconnect_timeout = 500\n"
+                                "reconnect_backoff_min = 20\nreconnect_backoff_max = 200")));
   ASSERT_TRUE(db.p->wait_connected(10s));
 
   std::atomic<bool> stop{false};
@@ -113,38 +113,41 @@ TEST(pgsql_failure, database_restart_under_load_fails_calls_in_time_and_recovers
   EXPECT_GT(failures_during_outage, 0) << "calls during the outage must fail, not hang";
   EXPECT_EQ(over_time.load(), 0) << "no call may take past its call_timeout";
   EXPECT_TRUE(whole) << "the pool is whole again after the server's return";
-  RecordProperty("recovered_ms",
-                 std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    recovered_after).count()));
+  RecordProperty(
+      "recovered_ms",
+      std::to_string(
+          std::chrono::duration_cast<std::chrono::milliseconds>(recovered_after).count()));
   EXPECT_TRUE(db.client.query("SELECT 1").ok());
 }
 
 TEST(pgsql_failure, tls_with_the_right_ca_connects) {
-  rdbms_pool db(spec_from_toml(pgsql_toml(
-      "workers = 1",
-      "[outgoing_pools.rdbms.default.connection.tls]\nverify_peer = true\n"
-      "cacertfile = \"" + service("OUTPOOLS_TLS_CA") + "\"",
-      "OUTPOOLS_PGSQL_TLS_PORT", "localhost")));
+  rdbms_pool db(spec_from_toml(
+      pgsql_toml("workers = 1",
+                 "[outgoing_pools.rdbms.default.connection.tls]\nverify_peer = true\n"
+                 "cacertfile = \"" +
+                     service("OUTPOOLS_TLS_CA") + "\"",
+                 "OUTPOOLS_PGSQL_TLS_PORT", "localhost")));
   query_result r = db.client.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
   ASSERT_TRUE(r.ok()) << r.diagnostics;
   EXPECT_EQ(std::get<bool>(r.rows[0][0]), true);
 }
 
 TEST(pgsql_failure, tls_with_a_wrong_ca_is_refused_clearly) {
-  rdbms_pool db(spec_from_toml(pgsql_toml(
-      "workers = 1\ncall_timeout = 3000\nreconnect_backoff_min = 1000",
-      "[outgoing_pools.rdbms.default.connection.tls]\nverify_peer = true\n"
-      "cacertfile = \"" + service("OUTPOOLS_TLS_WRONG_CA") + "\"",
-      "OUTPOOLS_PGSQL_TLS_PORT", "localhost")));
+  rdbms_pool db(spec_from_toml(
+      pgsql_toml("workers = 1\ncall_timeout = 3000\nreconnect_backoff_min = 1000",
+                 "[outgoing_pools.rdbms.default.connection.tls]\nverify_peer = true\n"
+                 "cacertfile = \"" +
+                     service("OUTPOOLS_TLS_WRONG_CA") + "\"",
+                 "OUTPOOLS_PGSQL_TLS_PORT", "localhost")));
   query_result r = db.client.query("SELECT 1");
   EXPECT_FALSE(r.ok());
   EXPECT_NE(r.diagnostics.find("certificate"), std::string::npos) << r.diagnostics;
 }
 
 TEST(pgsql_failure, tls_required_refuses_a_server_without_tls) {
-  rdbms_pool db(spec_from_toml(pgsql_toml(
-      "workers = 1\ncall_timeout = 3000\nreconnect_backoff_min = 1000",
-      "[outgoing_pools.rdbms.default.connection.tls]\nrequired = true")));
+  rdbms_pool db(
+      spec_from_toml(pgsql_toml("workers = 1\ncall_timeout = 3000\nreconnect_backoff_min = 1000",
+                                "[outgoing_pools.rdbms.default.connection.tls]\nrequired = true")));
   query_result r = db.client.query("SELECT 1");
   EXPECT_FALSE(r.ok());
   EXPECT_NE(r.diagnostics.find("SSL"), std::string::npos) << r.diagnostics;

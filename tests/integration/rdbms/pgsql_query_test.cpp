@@ -111,8 +111,8 @@ TEST_F(pgsql_query, affected_rows_are_reported) {
   query_result inserted = db_.client.query("INSERT INTO " + table + " VALUES (1), (2), (3)");
   ASSERT_TRUE(inserted.ok()) << inserted.diagnostics;
   EXPECT_EQ(inserted.affected_rows, 3u);
-  query_result updated = db_.client.query("UPDATE " + table + " SET v = v + 1 WHERE v > $1",
-                                          {value(std::int64_t{1})});
+  query_result updated =
+      db_.client.query("UPDATE " + table + " SET v = v + 1 WHERE v > $1", {value(std::int64_t{1})});
   ASSERT_TRUE(updated.ok()) << updated.diagnostics;
   EXPECT_EQ(updated.affected_rows, 2u);
   EXPECT_TRUE(db_.client.query("DROP TABLE " + table).ok());

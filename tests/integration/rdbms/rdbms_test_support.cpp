@@ -57,18 +57,24 @@ std::string pgsql_toml(const std::string& pool_lines, const std::string& connect
   return "[outgoing_pools.rdbms.default]\n" + pool_lines +
          "\n[outgoing_pools.rdbms.default.connection]\n"
          "driver = \"pgsql\"\n"
-         "host = \"" + (host.empty() ? service("OUTPOOLS_PGSQL_HOST") : host) + "\"\n"
-         "port = " + service(port_variable) + "\n"
-         "database = \"" + service("OUTPOOLS_PGSQL_DATABASE") + "\"\n"
-         "username = \"" + service("OUTPOOLS_PGSQL_USER") + "\"\n"
-         "password = \"" + service("OUTPOOLS_PGSQL_PASSWORD") + "\"\n" +
-         connection_lines + "\n";
+         "host = \"" +
+         (host.empty() ? service("OUTPOOLS_PGSQL_HOST") : host) +
+         "\"\n"
+         "port = " +
+         service(port_variable) +
+         "\n"
+         "database = \"" +
+         service("OUTPOOLS_PGSQL_DATABASE") +
+         "\"\n"
+         "username = \"" +
+         service("OUTPOOLS_PGSQL_USER") +
+         "\"\n"
+         "password = \"" +
+         service("OUTPOOLS_PGSQL_PASSWORD") + "\"\n" + connection_lines + "\n";
 }
 
 rdbms_pool::rdbms_pool(const pool_spec& spec, std::size_t thread_count)
-    : threads(thread_count),
-      p(pool::create(spec, threads, rdbms::driver_factory())),
-      client(p) {}
+    : threads(thread_count), p(pool::create(spec, threads, rdbms::driver_factory())), client(p) {}
 
 rdbms_pool::~rdbms_pool() { p->stop(); }
 

@@ -15,18 +15,32 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
 
+// libpq's message on one line: trailing newlines dropped, inner line breaks as "; ".
 std::string trimmed(const char* message) {
   std::string s = message ? message : "";
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\n') {
+      while (i + 1 < s.size() && (s[i + 1] == '\t' || s[i + 1] == ' ')) ++i;
+      out += "; ";
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
 }
 
 const char* version_name(tls_version v) {
   switch (v) {
-    case tls_version::tlsv1: return "TLSv1";
-    case tls_version::tlsv1_1: return "TLSv1.1";
-    case tls_version::tlsv1_2: return "TLSv1.2";
-    case tls_version::tlsv1_3: return "TLSv1.3";
+    case tls_version::tlsv1:
+      return "TLSv1";
+    case tls_version::tlsv1_1:
+      return "TLSv1.1";
+    case tls_version::tlsv1_2:
+      return "TLSv1.2";
+    case tls_version::tlsv1_3:
+      return "TLSv1.3";
   }
   return "TLSv1.2";
 }
@@ -36,9 +50,8 @@ const char* version_name(tls_version v) {
 std::vector<std::pair<std::string, std::string>> pgsql_connect_parameters(const pool_spec& spec) {
   const auto& o = std::get<rdbms_options>(spec.connection);
   std::vector<std::pair<std::string, std::string>> p{
-      {"host", o.host},         {"port", std::to_string(o.port)},
-      {"dbname", o.database},   {"user", o.username},
-      {"application_name", "outpools"},
+      {"host", o.host},     {"port", std::to_string(o.port)}, {"dbname", o.database},
+      {"user", o.username}, {"application_name", "outpools"},
   };
   if (o.password) p.emplace_back("password", o.password->reveal());
   if (!spec.tls) {
@@ -62,8 +75,7 @@ std::vector<std::pair<std::string, std::string>> pgsql_connect_parameters(const 
   return p;
 }
 
-pgsql_connection::pgsql_connection(const pool_spec& spec,
-                                   asio::io_context::executor_type executor)
+pgsql_connection::pgsql_connection(const pool_spec& spec, asio::io_context::executor_type executor)
     : parameters_(pgsql_connect_parameters(spec)),
       cancel_grace_(spec.connect_timeout.value_or(std::chrono::milliseconds(5000))),
       executor_(executor),
@@ -84,9 +96,9 @@ void pgsql_connection::track_socket() {
 
 awaitable<boost::system::error_code> pgsql_connection::wait(bool for_write) {
   if (!socket_ || !socket_->is_open()) co_return asio::error::not_connected;
-  auto [ec] = co_await socket_->async_wait(
-      for_write ? asio::posix::descriptor_base::wait_write : asio::posix::descriptor_base::wait_read,
-      asio::as_tuple(use_awaitable));
+  auto [ec] = co_await socket_->async_wait(for_write ? asio::posix::descriptor_base::wait_write
+                                                     : asio::posix::descriptor_base::wait_read,
+                                           asio::as_tuple(use_awaitable));
   if (!ec && broken_) ec = asio::error::operation_aborted;
   co_return ec;
 }
@@ -114,7 +126,8 @@ awaitable<call_result> pgsql_connection::connect() {
     if (status == PGRES_POLLING_OK) break;
     if (status == PGRES_POLLING_FAILED) {
       std::string why = trimmed(PQerrorMessage(conn_));
-      bool tls = why.find("SSL") != std::string::npos || why.find("certificate") != std::string::npos;
+      bool tls =
+          why.find("SSL") != std::string::npos || why.find("certificate") != std::string::npos;
       close();
       co_return call_result::failure(tls ? errc::tls_error : errc::disconnected, why);
     }

@@ -39,7 +39,8 @@ value decode_bytea(const char* text, int length) {
 
 value decode(Oid type, const char* text, int length) {
   switch (type) {
-    case bool_oid: return length > 0 && text[0] == 't';
+    case bool_oid:
+      return length > 0 && text[0] == 't';
     case int2_oid:
     case int4_oid:
     case int8_oid:
@@ -50,9 +51,12 @@ value decode(Oid type, const char* text, int length) {
       return std::string(text, static_cast<std::size_t>(length));
     }
     case float4_oid:
-    case float8_oid: return std::strtod(std::string(text, static_cast<std::size_t>(length)).c_str(), nullptr);
-    case bytea_oid: return decode_bytea(text, length);
-    default: return std::string(text, static_cast<std::size_t>(length));
+    case float8_oid:
+      return std::strtod(std::string(text, static_cast<std::size_t>(length)).c_str(), nullptr);
+    case bytea_oid:
+      return decode_bytea(text, length);
+    default:
+      return std::string(text, static_cast<std::size_t>(length));
   }
 }
 

@@ -1,0 +1,45 @@
+// outpools/status.hpp — the state of each running pool, as `outpools up` shows it.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "outpools/config.hpp"
+#include "outpools/pool_manager.hpp"
+
+namespace outpools {
+
+/// One pool instance's state at the time of reading.
+struct pool_status {
+  std::string pool;   ///< TYPE.TAG or TYPE.TAG@HOST
+  std::string scope;  ///< global, host, single_host
+  std::uint32_t workers = 0;
+  std::uint32_t connected = 0;
+  std::string state;       ///< "up" (all connected), "degraded" (some), "down" (none)
+  std::string last_error;  ///< last connection failure, "" when up (never a secret)
+};
+
+/// The status of every pool instance of `config` in `manager` (a pool the manager could not start
+/// is "down", with the reason in `start_errors` when it names it). Thread-safe.
+std::vector<pool_status> read_status(const pool_manager& manager, const configuration& config,
+                                     const std::string& start_errors = "");
+
+/// Blocks until every worker of every pool of `config` is connected or has failed at least once,
+/// bounded by the largest connect_timeout plus `margin`. Must not be called from an I/O thread.
+void wait_settled(const pool_manager& manager, const configuration& config,
+                  std::chrono::milliseconds margin = std::chrono::milliseconds(250));
+
+/// A fixed-width table: POOL SCOPE CONNECTED STATE LAST ERROR, one line per pool.
+std::string status_table(const std::vector<pool_status>& status);
+
+/// One JSON line: {"time":"<UTC ISO 8601>","pools":[{"pool","scope","workers","connected",
+/// "state","last_error" (null when none)}]}.
+std::string status_json_line(const std::vector<pool_status>& status,
+                             std::chrono::system_clock::time_point now);
+
+/// Registers the driver of every connection type built into this library (generic, rdbms, ...)
+/// with `manager`.
+void register_builtin_drivers(pool_manager& manager);
+
+}  // namespace outpools
