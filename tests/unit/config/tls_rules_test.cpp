@@ -152,7 +152,6 @@ TEST(TlsValues, SeedExampleFullTable) {
   dir.write("dh.pem");
   dir.write("key.pem");
   const load_result r = load(std::string(https_head) + R"(
-required = false
 verify_peer = true
 certfile = "server.pem"
 cacertfile = "ca.pem"
