@@ -1,6 +1,6 @@
 #include "outpools/rdbms/client.hpp"
 
-#include <boost/asio/use_future.hpp>
+#include <future>
 
 namespace outpools::rdbms {
 
@@ -8,6 +8,15 @@ client::client(std::shared_ptr<pool> p)
     : pool_(std::move(p)), statements_(std::make_shared<statements>()) {}
 
 namespace {
+// Starts an operation with a callback and blocks until it completes (exactly once).
+template <typename Start>
+query_result wait_for(Start start) {
+  std::promise<query_result> promise;
+  std::future<query_result> done = promise.get_future();
+  start([&promise](query_result r) { promise.set_value(std::move(r)); });
+  return done.get();
+}
+
 query_result refuse_on_io_thread() {
   return query_result(call_result::failure(
       errc::invalid_argument, "a blocking call from an I/O thread would deadlock; use async_*"));
@@ -16,7 +25,9 @@ query_result refuse_on_io_thread() {
 
 query_result client::query(std::string sql, std::vector<value> params) {
   if (io_threads::in_any_io_thread()) return refuse_on_io_thread();
-  return async_query(std::move(sql), std::move(params), boost::asio::use_future).get();
+  return wait_for([&](auto handler) {
+    async_query(std::move(sql), std::move(params), std::move(handler));
+  });
 }
 
 void client::prepare(std::string name, std::string sql) {
@@ -26,7 +37,9 @@ void client::prepare(std::string name, std::string sql) {
 
 query_result client::execute(std::string name, std::vector<value> params) {
   if (io_threads::in_any_io_thread()) return refuse_on_io_thread();
-  return async_execute(std::move(name), std::move(params), boost::asio::use_future).get();
+  return wait_for([&](auto handler) {
+    async_execute(std::move(name), std::move(params), std::move(handler));
+  });
 }
 
 std::shared_ptr<const std::string> client::statement_text(std::string_view name) const {
