@@ -314,7 +314,7 @@ load_result load_config_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
   if (in) text << in.rdbuf();
-  if (!in || in.bad()) {
+  if (std::error_code dir_ec; !in || in.bad() || std::filesystem::is_directory(path, dir_ec)) {
     load_result result;
     std::error_code ec;
     const char* why = std::filesystem::is_directory(path, ec) ? "it is a folder"
