@@ -162,6 +162,12 @@ TEST(Diagnostics, UnreadableFileIsAnErrorNotAThrow) {
   EXPECT_TRUE(test::contains(r.diagnostics[0].to_string(), "does-not-exist.toml")) << test::dump(r);
 }
 
+TEST(Diagnostics, FolderInsteadOfFileIsAnError) {
+  test::temp_dir dir;
+  const load_result r = load_config_file(dir.path());
+  EXPECT_TRUE(r.has_errors()) << test::dump(r);
+}
+
 TEST(Diagnostics, FileNameOfLoadedFileIsUsed) {
   test::temp_dir dir;
   const std::filesystem::path file =
