@@ -2,6 +2,8 @@
 // unreadable files.
 #include <unistd.h>
 
+#include <boost/json.hpp>
+
 #include "unit/config/config_test_support.hpp"
 
 namespace outpools {
@@ -161,6 +163,54 @@ TEST(EdgeCases, VerifyPeerWithoutCacertfileIsAccepted) {
   ASSERT_TRUE(p.tls.has_value());
   EXPECT_TRUE(p.tls->verify_peer);
   EXPECT_EQ(p.tls->cacertfile, std::nullopt);
+}
+
+TEST(EdgeCases, RequestTimeoutEqualToCallTimeoutWarns) {
+  const load_result r = load(R"(
+[outgoing_pools.http.default.connection]
+  host = "http://localhost"
+  request_timeout = 5000
+)");
+  EXPECT_FALSE(r.has_errors()) << test::dump(r);
+  EXPECT_EQ(test::of_level(r, diagnostic::level::warning).size(), 1u) << test::dump(r);
+}
+
+TEST(EdgeCases, TlsDocumentHasEveryTlsOptionByName) {
+  test::temp_dir dir;
+  dir.write("key.pem");
+  const load_result r = load(R"(
+[outgoing_pools.http.default.connection]
+  host = "https://server.com"
+  [outgoing_pools.http.default.connection.tls]
+    keyfile = "key.pem"
+    password = "Tls-Key-Pass-77"
+    versions = ["tlsv1.3"]
+)",
+                             dir.path());
+  ASSERT_FALSE(r.has_errors()) << test::dump(r);
+  const pool_spec& p = test::only_pool(r.config);
+  ASSERT_NE(p.tls_document, nullptr);
+  const boost::json::object& t = *p.tls_document;
+  for (const char* key : {"verify_peer", "certfile", "cacertfile", "dhfile", "keyfile", "password",
+                          "ciphers", "versions", "server_name_indication"}) {
+    EXPECT_TRUE(t.contains(key)) << key << ": " << t;
+  }
+  EXPECT_EQ(t.at("password"), "***");
+  EXPECT_EQ(t.at("verify_peer"), false);
+  EXPECT_EQ(t.at("server_name_indication"), true);
+  EXPECT_TRUE(t.at("certfile").is_null()) << t;
+  EXPECT_EQ(t.at("keyfile"), boost::json::value((dir.path() / "key.pem").string()));
+  EXPECT_EQ(t.at("versions"), (boost::json::array{"tlsv1.3"}));
+  EXPECT_FALSE(test::contains(boost::json::serialize(t), "Tls-Key-Pass-77"));
+}
+
+TEST(EdgeCases, ElasticSingleHostMustBeAKnownHost) {
+  constexpr std::string_view text = R"(
+[outgoing_pools.elastic.default]
+  scope = "single_host"
+  host = "elsewhere.example"
+)";
+  EXPECT_CONFIG_ERROR(text, "outgoing_pools.elastic.default.host", "host = ");
 }
 
 }  // namespace
