@@ -85,7 +85,7 @@ section_schema make_pool_schema(pool_type type) {
   if (type == pool_type::elastic) {
     s.refused_keys.emplace_back(
         "call_timeout",
-        "elastic pools have no call timeout: a call waits for a free worker, "
+        "call_timeout is not configurable for elastic pools: a call waits for a free worker, "
         "and each request is bounded by 2000 ms");
   } else {
     s.options.push_back(milliseconds_option("call_timeout", type == pool_type::rdbms ? 60000 : 5000,
