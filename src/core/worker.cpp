@@ -181,19 +181,20 @@ void worker::job_finished(request& r, call_result result) {
 worker_event worker::finish_running(request* r, call_result result) {
   const bool abandoned = r->delivered;
   bool fatal = false;
+  // The worker is free before the caller hears back, so a caller's next call finds it idle.
+  release(r);
   if (!abandoned) {
     fatal = !result.ok() && driver_->is_fatal(result);
     answer(r, std::move(result));
   }
-  release(r);
   delete r;
   if (fatal) return worker_event::request_fatal;
   return abandoned ? worker_event::request_abandoned : worker_event::request_done;
 }
 
 void worker::finish_unrun(request* r, errc e, std::string diagnostics) {
-  answer(r, call_result::failure(e, std::move(diagnostics)));
   release(r);
+  answer(r, call_result::failure(e, std::move(diagnostics)));
   delete r;
 }
 

@@ -1,6 +1,8 @@
 // Each strategy's promise, checked deterministically: one caller thread, jobs held by a gate.
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <set>
 
 #include "test_support.hpp"
@@ -125,6 +127,23 @@ TEST_F(pool_fixture, next_available_worker_fails_at_once_when_all_are_busy) {
   EXPECT_TRUE(p->call([](job_context&) {}).ok());
   EXPECT_FALSE(held.ran(2));
   EXPECT_EQ(p->stats().calls.of(errc::no_available_workers), 1u);
+}
+
+TEST_F(pool_fixture, next_available_worker_is_free_again_when_its_caller_hears_back) {
+  auto p = start(test::generic_spec(1, worker_strategy::next_available_worker));
+  boost::asio::io_context app;  // a caller on its own thread: it hears back through a post
+  int ok = 0;
+  boost::asio::co_spawn(
+      app,
+      [&]() -> boost::asio::awaitable<void> {
+        for (int i = 0; i < 500; ++i) {
+          call_result r = co_await p->async_call([](job_context&) {}, boost::asio::use_awaitable);
+          ok += r.ok() ? 1 : 0;
+        }
+      },
+      boost::asio::detached);
+  app.run_for(test::patience);
+  EXPECT_EQ(ok, 500);
 }
 
 TEST_F(pool_fixture, hash_worker_keeps_a_key_on_one_worker) {
