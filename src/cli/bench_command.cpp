@@ -21,6 +21,11 @@
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
 #include "outpools/pool_manager.hpp"
+#include "outpools/rdbms/connection.hpp"
+#include "outpools/status.hpp"
+
+#include <random>
+#include <thread>
 
 namespace outpools::cli {
 namespace {
@@ -35,6 +40,10 @@ struct bench_options {
   double duration_s = 0;
   std::uint64_t calls = 0;
   std::string job = "noop";
+  std::string query;             ///< rdbms: the statement (default SELECT 1)
+  std::uint64_t random_key = 0;  ///< rdbms: pass a random integer in [1, N] as $1
+  bool prepared = false;         ///< rdbms: run it as a prepared statement
+  std::uint32_t io_threads = 0;  ///< 0: one per core, less the callers' thread (at least 1)
   bool json = false;
 };
 
@@ -200,17 +209,26 @@ int run_bench(const bench_options& o) {
   }
   std::optional<configuration> config = load_or_report(o.file);
   if (!config) return exit_bad_input;
-  const pool_spec* spec = nullptr;
-  for (const pool_spec& s : config->pools)
-    if (s.name() == o.pool) spec = &s;
+  std::string not_found;
+  const pool_spec* spec = find_pool(*config, o.pool, not_found);
   if (spec == nullptr) {
-    std::cerr << "bench: no pool " << o.pool << " in " << o.file << "; its pools:";
-    for (const pool_spec& s : config->pools) std::cerr << ' ' << s.name();
-    std::cerr << '\n';
+    std::cerr << "bench: " << not_found << '\n';
+    return exit_bad_input;
+  }
+  if (spec->type != pool_type::rdbms && spec->type != pool_type::generic) {
+    std::cerr << "bench: " << o.pool << " is a " << to_string(spec->type)
+              << " pool; bench drives generic and rdbms pools\n";
+    return exit_bad_input;
+  }
+  if ((!o.query.empty() || o.random_key > 0 || o.prepared) && spec->type != pool_type::rdbms) {
+    std::cerr << "bench: --query, --random-key and --prepared are for rdbms pools\n";
     return exit_bad_input;
   }
 
-  pool_manager manager;
+  std::uint32_t io_threads = o.io_threads;
+  if (io_threads == 0) io_threads = std::max(1u, std::thread::hardware_concurrency() - 1);
+  pool_manager manager(io_threads);
+  register_builtin_drivers(manager);
   std::string why;
   if (manager.start_pool(*spec, &why)) {
     std::cerr << "bench: " << why;
@@ -232,41 +250,66 @@ int run_bench(const bench_options& o) {
     st.end = clock_type::now() + std::chrono::duration_cast<clock_type::duration>(
                                      std::chrono::duration<double>(o.duration_s));
   const std::uint32_t amount = job->amount;
-  switch (job->kind) {
-    case job_kind::noop:
-      drive(
-          st, *p,
-          [&counters](job_context& ctx) {
-            counters[ctx.worker].enter();
-            counters[ctx.worker].leave();
-          },
-          o.concurrency, progress, started);
-      break;
-    case job_kind::spin:
-      drive(
-          st, *p,
-          [&counters, amount](job_context& ctx) {
-            counters[ctx.worker].enter();
-            const auto until = clock_type::now() + std::chrono::microseconds{amount};
-            while (clock_type::now() < until) {
-            }
-            counters[ctx.worker].leave();
-          },
-          o.concurrency, progress, started);
-      break;
-    case job_kind::sleep:
-      drive(
-          st, *p,
-          [&counters, amount](job_context& ctx) -> asio::awaitable<void> {
-            counters[ctx.worker].enter();
-            asio::steady_timer t(ctx.executor, std::chrono::milliseconds{amount});
-            auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-            (void)ec;
-            counters[ctx.worker].leave();
-          },
-          o.concurrency, progress, started);
-      break;
-  }
+  if (spec->type == pool_type::rdbms) {
+    // One statement per call, on the worker's own connection (no pipelining).
+    const std::string sql = o.query.empty() ? "SELECT 1" : o.query;
+    drive(
+        st, *p,
+        [&counters, sql, random_key = o.random_key,
+         prepared = o.prepared](job_context& ctx) -> asio::awaitable<call_result> {
+          counters[ctx.worker].enter();
+          thread_local std::minstd_rand random(std::random_device{}());
+          std::vector<rdbms::value> params;
+          if (random_key > 0)
+            params.emplace_back(static_cast<std::int64_t>(1 + random() % random_key));
+          auto& connection = static_cast<rdbms::connection&>(*ctx.connection);
+          // (GCC 12 mis-destroys a co_await's temporary inside ?:, hence the if.)
+          rdbms::query_result r;
+          if (prepared) {
+            r = co_await connection.execute("bench", sql, params);
+          } else {
+            r = co_await connection.query(sql, params);
+          }
+          counters[ctx.worker].leave();
+          co_return static_cast<call_result&>(r);
+        },
+        o.concurrency, progress, started);
+  } else
+    switch (job->kind) {
+      case job_kind::noop:
+        drive(
+            st, *p,
+            [&counters](job_context& ctx) {
+              counters[ctx.worker].enter();
+              counters[ctx.worker].leave();
+            },
+            o.concurrency, progress, started);
+        break;
+      case job_kind::spin:
+        drive(
+            st, *p,
+            [&counters, amount](job_context& ctx) {
+              counters[ctx.worker].enter();
+              const auto until = clock_type::now() + std::chrono::microseconds{amount};
+              while (clock_type::now() < until) {
+              }
+              counters[ctx.worker].leave();
+            },
+            o.concurrency, progress, started);
+        break;
+      case job_kind::sleep:
+        drive(
+            st, *p,
+            [&counters, amount](job_context& ctx) -> asio::awaitable<void> {
+              counters[ctx.worker].enter();
+              asio::steady_timer t(ctx.executor, std::chrono::milliseconds{amount});
+              auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+              (void)ec;
+              counters[ctx.worker].leave();
+            },
+            o.concurrency, progress, started);
+        break;
+    }
   const double elapsed = std::chrono::duration<double>(st.last_completion - started).count();
   const double cpu = cpu_seconds() - cpu0;
   p->stop();
@@ -322,6 +365,14 @@ void register_bench_command(CLI::App& app, command_list& commands) {
   duration->excludes(calls);
   sub->add_option("--job", o->job, "noop, sleep:MS (an asynchronous wait) or spin:US (CPU)")
       ->capture_default_str();
+  sub->add_option("--query", o->query, "rdbms: the statement each call runs (default SELECT 1)");
+  sub->add_option("--random-key", o->random_key,
+                  "rdbms: pass a random integer in [1, N] as the first parameter")
+      ->check(CLI::PositiveNumber);
+  sub->add_flag("--prepared", o->prepared, "rdbms: run the statement as a prepared statement");
+  sub->add_option("--io-threads", o->io_threads,
+                  "Pool I/O threads (default: one per core less the callers' thread, at least 1)")
+      ->check(CLI::Range(1u, 256u));
   sub->add_flag("--json", o->json, "Print one JSON object");
   add_log_level_option(*sub);
   commands.emplace_back(sub, [o] { return run_bench(*o); });

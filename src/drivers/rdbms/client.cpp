@@ -25,9 +25,8 @@ query_result refuse_on_io_thread() {
 
 query_result client::query(std::string sql, std::vector<value> params) {
   if (io_threads::in_any_io_thread()) return refuse_on_io_thread();
-  return wait_for([&](auto handler) {
-    async_query(std::move(sql), std::move(params), std::move(handler));
-  });
+  return wait_for(
+      [&](auto handler) { async_query(std::move(sql), std::move(params), std::move(handler)); });
 }
 
 void client::prepare(std::string name, std::string sql) {
@@ -37,9 +36,8 @@ void client::prepare(std::string name, std::string sql) {
 
 query_result client::execute(std::string name, std::vector<value> params) {
   if (io_threads::in_any_io_thread()) return refuse_on_io_thread();
-  return wait_for([&](auto handler) {
-    async_execute(std::move(name), std::move(params), std::move(handler));
-  });
+  return wait_for(
+      [&](auto handler) { async_execute(std::move(name), std::move(params), std::move(handler)); });
 }
 
 std::shared_ptr<const std::string> client::statement_text(std::string_view name) const {
