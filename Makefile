@@ -32,12 +32,12 @@ test-tsan:
 
 test-fuzz:
 	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz -j $(JOBS)
+	cmake --build --preset fuzz -j $(JOBS) --target fuzz_targets
 	ctest --test-dir build/fuzz -L fuzz --output-on-failure
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz -j $(JOBS)
+	cmake --build --preset fuzz -j $(JOBS) --target fuzz_targets
 	bash tests/fuzz/run-fuzzers build/fuzz $(FUZZ_SECONDS)
 
 bench: deps
