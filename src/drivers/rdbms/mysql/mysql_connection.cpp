@@ -1,17 +1,391 @@
 #include "drivers/rdbms/mysql/mysql_connection.hpp"
 
-namespace outpools::rdbms {
+#include <errmsg.h>
+#include <mysqld_error.h>
 
-boost::asio::awaitable<call_result> mysql_connection::connect() {
-  co_return call_result::failure(errc::disconnected, "the mysql driver is not built yet");
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cctype>
+#include <thread>
+
+#include "drivers/rdbms/mysql/mysql_values.hpp"
+
+namespace outpools::rdbms {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+
+// Error numbers after which the connection is gone: client-side transport errors, and the
+// server's own "you were killed / shut down" errors.
+bool connection_lost(unsigned int code, const char* sqlstate) {
+  switch (code) {
+    case CR_SERVER_GONE_ERROR:
+    case CR_SERVER_LOST:
+    case CR_SERVER_LOST_EXTENDED:
+    case CR_CONNECTION_ERROR:
+    case CR_CONN_HOST_ERROR:
+    case CR_COMMANDS_OUT_OF_SYNC:
+    case CR_UNKNOWN_ERROR:
+    case CR_MALFORMED_PACKET:
+    case CR_ERR_NET_READ:
+    case CR_ERR_NET_WRITE:
+    case ER_CONNECTION_KILLED:
+    case ER_SERVER_SHUTDOWN:
+    case ER_NEW_ABORTING_CONNECTION:
+      return true;
+    default:
+      break;
+  }
+  return sqlstate != nullptr && sqlstate[0] == '0' && sqlstate[1] == '8';  // connection exception
 }
-boost::asio::awaitable<query_result> mysql_connection::query(std::string_view,
-                                                          std::span<const value>) {
-  co_return query_result(call_result::failure(errc::disconnected, "not connected"));
+
+}  // namespace
+
+mysql_connection::mysql_connection(const pool_spec& spec, asio::io_context::executor_type executor)
+    : settings_(std::make_shared<const mysql_settings>(mysql_settings::from(spec))),
+      cancel_grace_(spec.connect_timeout.value_or(std::chrono::milliseconds(5000))),
+      executor_(executor),
+      wait_timer_(executor),
+      cancel_timer_(executor) {
+  const auto& o = std::get<rdbms_options>(spec.connection);
+  if (o.keepalive_interval) keepalive_ = *o.keepalive_interval;
+  mysql_library_once();
 }
-boost::asio::awaitable<query_result> mysql_connection::execute(std::string_view, std::string_view,
-                                                            std::span<const value>) {
-  co_return query_result(call_result::failure(errc::disconnected, "not connected"));
+
+mysql_connection::~mysql_connection() { close(); }
+
+void mysql_connection::track_socket() {
+  const int fd = conn_ ? static_cast<int>(mysql_get_socket(conn_)) : -1;
+  if (socket_ && socket_->is_open() && socket_->native_handle() == fd) return;
+  if (socket_ && socket_->is_open()) socket_->release();  // the library owns the descriptor
+  socket_.reset();
+  if (fd >= 0) socket_.emplace(executor_, fd);
+}
+
+awaitable<int> mysql_connection::wait_for(int status) {
+  if (broken_) co_return 0;
+  const bool with_timeout = (status & MYSQL_WAIT_TIMEOUT) != 0;
+  const bool on_socket = (status & (MYSQL_WAIT_READ | MYSQL_WAIT_WRITE | MYSQL_WAIT_EXCEPT)) != 0;
+  const auto timeout = std::chrono::milliseconds(conn_ ? mysql_get_timeout_value_ms(conn_) : 0);
+  if (!on_socket) {
+    wait_timer_.expires_after(timeout);
+    auto [ec] = co_await wait_timer_.async_wait(asio::as_tuple(use_awaitable));
+    co_return ec || broken_ ? 0 : MYSQL_WAIT_TIMEOUT;
+  }
+  track_socket();
+  if (!socket_) co_return 0;
+  auto timed_out = std::make_shared<bool>(false);
+  if (with_timeout) {
+    wait_timer_.expires_after(timeout);
+    wait_timer_.async_wait([this, timed_out](boost::system::error_code ec) {
+      if (ec) return;
+      *timed_out = true;
+      boost::system::error_code ignored;
+      if (socket_) socket_->cancel(ignored);
+    });
+  }
+  const bool for_write = (status & MYSQL_WAIT_WRITE) != 0;
+  auto [ec] = co_await socket_->async_wait(for_write ? asio::posix::descriptor_base::wait_write
+                                                     : asio::posix::descriptor_base::wait_read,
+                                           asio::as_tuple(use_awaitable));
+  if (*timed_out && !broken_) co_return MYSQL_WAIT_TIMEOUT;
+  if (with_timeout) wait_timer_.cancel();
+  if (ec || broken_) co_return 0;
+  co_return for_write ? MYSQL_WAIT_WRITE : MYSQL_WAIT_READ;
+}
+
+template <typename Start, typename Cont>
+awaitable<bool> mysql_connection::drive(Start start, Cont cont) {
+  const std::uint64_t generation = generation_;
+  in_progress_ = true;
+  int status = start();
+  while (status != 0) {
+    const int ready = co_await wait_for(status);
+    if (generation != generation_) co_return false;  // closed meanwhile: touch nothing
+    if (ready == 0) {
+      broken_ = true;
+      co_return false;
+    }
+    status = cont(ready);
+  }
+  in_progress_ = false;
+  co_return true;
+}
+
+query_result mysql_connection::lost(std::uint64_t generation, const std::string& what) {
+  if (generation != generation_ || conn_ == nullptr)
+    return query_result(call_result::failure(errc::disconnected, what + ": connection closed"));
+  broken_ = true;
+  const std::string why = mysql_errno(conn_) != 0 ? mysql_error(conn_) : "";
+  return query_result(
+      call_result::failure(errc::disconnected, why.empty() ? what : what + ": " + why));
+}
+
+query_result mysql_connection::failure(MYSQL_STMT* stmt) {
+  const unsigned int code = stmt ? mysql_stmt_errno(stmt) : mysql_errno(conn_);
+  const char* state = stmt ? mysql_stmt_sqlstate(stmt) : mysql_sqlstate(conn_);
+  const std::string message = stmt ? mysql_stmt_error(stmt) : mysql_error(conn_);
+  if (connection_lost(code, state)) {
+    broken_ = true;
+    return query_result(call_result::failure(
+        errc::disconnected, "connection lost (" + std::to_string(code) + "): " + message));
+  }
+  return server_error(state && *state ? state : "HY000", message);
+}
+
+awaitable<call_result> mysql_connection::connect() {
+  close();
+  broken_ = false;
+  conn_ = mysql_new_handle(*settings_, true);
+  if (conn_ == nullptr) co_return call_result::failure(errc::disconnected, "mysql_init failed");
+  const mysql_settings& s = *settings_;
+  MYSQL* ret = nullptr;
+  const std::uint64_t generation = generation_;
+  const bool done = co_await drive(
+      [&] {
+        return mysql_real_connect_start(&ret, conn_, s.host.c_str(), s.user.c_str(),
+                                        s.password ? s.password->c_str() : nullptr,
+                                        s.database.empty() ? nullptr : s.database.c_str(), s.port,
+                                        nullptr, CLIENT_MULTI_RESULTS);
+      },
+      [&](int events) { return mysql_real_connect_cont(&ret, conn_, events); });
+  if (generation != generation_)
+    co_return call_result::failure(errc::disconnected, "connection attempt abandoned");
+  if (!done) {
+    close();
+    co_return call_result::failure(errc::disconnected, "connection attempt cancelled");
+  }
+  if (ret == nullptr) {
+    const unsigned int code = mysql_errno(conn_);
+    const std::string why = mysql_error(conn_);
+    const bool tls = code == CR_SSL_CONNECTION_ERROR || why.find("SSL") != std::string::npos ||
+                     why.find("TLS") != std::string::npos ||
+                     why.find("certificate") != std::string::npos;
+    close();
+    co_return call_result::failure(tls ? errc::tls_error : errc::disconnected,
+                                   "mysql connect to " + s.host + ":" + std::to_string(s.port) +
+                                       " failed (" + std::to_string(code) + "): " + why);
+  }
+  connected_ = true;
+  track_socket();
+  co_return call_result::success();
+}
+
+awaitable<call_result> mysql_connection::ping() {
+  query_result r = co_await query("SELECT 1", {});
+  co_return static_cast<call_result>(r);
+}
+
+awaitable<void> mysql_connection::await_kill() {
+  // A KILL QUERY still in flight could hit the next statement: wait for its answer first.
+  const auto until = std::chrono::steady_clock::now() + cancel_grace_;
+  while (kill_done_ && !kill_done_->load() && std::chrono::steady_clock::now() < until) {
+    wait_timer_.expires_after(std::chrono::milliseconds(2));
+    co_await wait_timer_.async_wait(asio::as_tuple(use_awaitable));
+  }
+  kill_done_.reset();
+}
+
+awaitable<call_result> mysql_connection::reset() {
+  co_await await_kill();
+  cancel_timer_.cancel();
+  if (!usable()) co_return call_result::failure(errc::disconnected, "connection lost");
+  if (in_transaction()) {
+    query_result r = co_await query("ROLLBACK", {});
+    co_return static_cast<call_result>(r);
+  }
+  co_return call_result::success();
+}
+
+void mysql_connection::close() noexcept {
+  ++generation_;
+  cancel_timer_.cancel();
+  wait_timer_.cancel();
+  if (socket_) {
+    boost::system::error_code ignored;
+    socket_->cancel(ignored);
+    if (socket_->is_open()) socket_->release();
+    socket_.reset();
+  }
+  if (conn_) {
+    // Mid-call or broken: shut the socket first so that mysql_close's COM_QUIT cannot block.
+    if (in_progress_ || broken_) mariadb_cancel(conn_);
+    mysql_close(conn_);  // also detaches every statement from the connection
+    conn_ = nullptr;
+  }
+  for (auto& [name, s] : statements_) mysql_stmt_close(s.handle);  // no I/O once detached
+  statements_.clear();
+  connected_ = false;
+  in_progress_ = false;
+}
+
+void mysql_connection::cancel() noexcept {
+  if (conn_ == nullptr) return;
+  if (!connected_ || broken_) {
+    // Still connecting: give up the attempt.
+    broken_ = true;
+    boost::system::error_code ignored;
+    if (socket_) socket_->cancel(ignored);
+    wait_timer_.cancel();
+    return;
+  }
+  try {
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    std::thread([settings = settings_, id = mysql_thread_id(conn_), done] {
+      mysql_kill_query(*settings, id);
+      done->store(true);
+    }).detach();
+    kill_done_ = std::move(done);
+  } catch (...) {
+  }
+  cancel_timer_.expires_after(cancel_grace_);
+  cancel_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || !in_progress_) return;
+    broken_ = true;  // the statement did not stop: give the connection up
+    boost::system::error_code ignored;
+    if (socket_) socket_->cancel(ignored);
+    wait_timer_.cancel();
+  });
+}
+
+bool mysql_connection::is_fatal(const call_result& result) const noexcept {
+  return !usable() || connection_driver::is_fatal(result);
+}
+
+std::optional<std::chrono::milliseconds> mysql_connection::keepalive_interval() const noexcept {
+  return keepalive_;
+}
+
+bool mysql_connection::in_transaction() const noexcept {
+  if (conn_ == nullptr || !connected_) return false;
+  unsigned int status = 0;
+  if (mariadb_get_infov(conn_, MARIADB_CONNECTION_SERVER_STATUS, &status)) return false;
+  return (status & SERVER_STATUS_IN_TRANS) != 0;
+}
+
+awaitable<query_result> mysql_connection::query(std::string_view sql,
+                                                std::span<const value> params) {
+  const std::uint64_t generation = generation_;
+  if (!usable()) co_return lost(generation, "not connected");
+  std::string text;
+  if (params.empty()) {
+    text.assign(sql);
+  } else {
+    std::string error;
+    std::optional<std::string> interpolated = mysql_interpolate(conn_, sql, params, error);
+    if (!interpolated)
+      co_return query_result(call_result::failure(errc::invalid_argument, std::move(error)));
+    text = std::move(*interpolated);
+  }
+  int err = 0;
+  if (!co_await drive([&] { return mysql_real_query_start(&err, conn_, text.data(), text.size()); },
+                      [&](int events) { return mysql_real_query_cont(&err, conn_, events); }))
+    co_return lost(generation, "sending the query failed");
+  if (err != 0) co_return failure();
+  co_return co_await collect(generation);
+}
+
+awaitable<query_result> mysql_connection::collect(std::uint64_t generation) {
+  query_result out;
+  bool first = true;
+  for (;;) {
+    MYSQL_RES* res = nullptr;
+    if (!co_await drive([&] { return mysql_store_result_start(&res, conn_); },
+                        [&](int events) { return mysql_store_result_cont(&res, conn_, events); }))
+      co_return lost(generation, "reading the result failed");
+    if (res != nullptr) {
+      if (first) read_mysql_result(res, out);
+      mysql_free_result(res);  // stored: no I/O
+    } else if (mysql_field_count(conn_) != 0) {
+      co_return failure();
+    } else if (first) {
+      out.affected_rows = mysql_affected_rows(conn_);
+    }
+    first = false;
+    if (!mysql_more_results(conn_)) break;
+    int next = 0;
+    if (!co_await drive([&] { return mysql_next_result_start(&next, conn_); },
+                        [&](int events) { return mysql_next_result_cont(&next, conn_, events); }))
+      co_return lost(generation, "reading the next result failed");
+    if (next > 0) co_return failure();
+    if (next < 0) break;
+  }
+  co_return out;
+}
+
+awaitable<query_result> mysql_connection::execute(std::string_view name, std::string_view sql,
+                                                  std::span<const value> params) {
+  const std::uint64_t generation = generation_;
+  if (!usable()) co_return lost(generation, "not connected");
+  auto it = statements_.find(name);
+  if (it == statements_.end()) {
+    MYSQL_STMT* handle = mysql_stmt_init(conn_);
+    if (handle == nullptr) co_return lost(generation, "mysql_stmt_init failed");
+    it = statements_.emplace(std::string(name), statement{handle, false}).first;
+  }
+  statement& s = it->second;
+  if (!s.prepared) {
+    MYSQL_STMT* handle = s.handle;
+    int err = 0;
+    if (!co_await drive(
+            [&] { return mysql_stmt_prepare_start(&err, handle, sql.data(), sql.size()); },
+            [&](int events) { return mysql_stmt_prepare_cont(&err, handle, events); }))
+      co_return lost(generation, "preparing the statement failed");
+    if (err != 0) {
+      query_result r = failure(handle);
+      my_bool closed = 0;
+      statements_.erase(std::string(name));
+      if (!co_await drive(
+              [&] { return mysql_stmt_close_start(&closed, handle); },
+              [&](int events) { return mysql_stmt_close_cont(&closed, handle, events); }))
+        co_return lost(generation, "closing the failed statement failed");
+      co_return r;
+    }
+    my_bool update_max_length = 1;
+    mysql_stmt_attr_set(handle, STMT_ATTR_UPDATE_MAX_LENGTH, &update_max_length);
+    s.prepared = true;
+  }
+  co_return co_await run_statement(s, params, generation);
+}
+
+awaitable<query_result> mysql_connection::run_statement(statement& s, std::span<const value> params,
+                                                        std::uint64_t generation) {
+  MYSQL_STMT* handle = s.handle;
+  if (mysql_stmt_param_count(handle) != params.size())
+    co_return query_result(call_result::failure(
+        errc::invalid_argument, "the statement takes " +
+                                    std::to_string(mysql_stmt_param_count(handle)) +
+                                    " parameters, " + std::to_string(params.size()) + " given"));
+  mysql_stmt_params bound(params);
+  if (bound.count() > 0 && mysql_stmt_bind_param(handle, bound.binds())) co_return failure(handle);
+  int err = 0;
+  if (!co_await drive([&] { return mysql_stmt_execute_start(&err, handle); },
+                      [&](int events) { return mysql_stmt_execute_cont(&err, handle, events); }))
+    co_return lost(generation, "executing the statement failed");
+  if (err != 0) co_return failure(handle);
+  query_result out;
+  std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> metadata(
+      mysql_stmt_result_metadata(handle), &mysql_free_result);
+  if (!metadata) {
+    out.affected_rows = mysql_stmt_affected_rows(handle);
+    co_return out;
+  }
+  if (!co_await drive(
+          [&] { return mysql_stmt_store_result_start(&err, handle); },
+          [&](int events) { return mysql_stmt_store_result_cont(&err, handle, events); }))
+    co_return lost(generation, "reading the statement's rows failed");
+  if (err != 0) co_return failure(handle);
+  std::string error;
+  const bool read = read_mysql_stmt_rows(handle, metadata.get(), out, error);
+  my_bool freed = 0;
+  if (!co_await drive(
+          [&] { return mysql_stmt_free_result_start(&freed, handle); },
+          [&](int events) { return mysql_stmt_free_result_cont(&freed, handle, events); }))
+    co_return lost(generation, "releasing the statement's rows failed");
+  if (!read) co_return query_result(call_result::failure(errc::protocol_error, error));
+  co_return out;
 }
 
 }  // namespace outpools::rdbms

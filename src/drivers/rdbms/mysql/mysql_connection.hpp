@@ -1,19 +1,95 @@
-// mysql_connection.hpp — placeholder until the mysql driver lands (helper writing it).
+// mysql_connection.hpp — one MariaDB/MySQL connection on Connector/C's non-blocking API over Asio.
 #pragma once
 
+#include <mysql.h>
+
+#include <atomic>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "drivers/rdbms/mysql/mysql_settings.hpp"
 #include "outpools/pool_spec.hpp"
 #include "outpools/rdbms/connection.hpp"
 
 namespace outpools::rdbms {
 
+/// A MariaDB/MySQL connection. Every member runs on the worker's thread (see connection_driver).
+///
+/// Each libmariadb call is a `_start`/`_cont` pair: the connection waits on the library's socket
+/// (an Asio descriptor that never owns it) for the events the call asks for, then continues it.
+/// query() with parameters interpolates them client-side (mysql_real_escape_string; text is
+/// sent quoted, so the server infers its type): one round trip, as the text protocol without
+/// parameters. execute() uses server-side prepared statements (one MYSQL_STMT per name and
+/// connection, binary protocol).
+///
+/// Errors: a server error → `server_error` with mysql_sqlstate and mysql_error; a lost
+/// connection (2006, 2013, a killed connection, ...) → `disconnected`. cancel() of a running
+/// statement sends `KILL QUERY <thread id>` from a side connection on a detached thread; if the
+/// statement has not ended after the grace period (connect_timeout), the connection is given up.
 class mysql_connection final : public connection {
  public:
-  mysql_connection(const pool_spec&, boost::asio::io_context::executor_type) {}
+  mysql_connection(const pool_spec& spec, boost::asio::io_context::executor_type executor);
+  ~mysql_connection() override;
+
   boost::asio::awaitable<call_result> connect() override;
-  boost::asio::awaitable<query_result> query(std::string_view, std::span<const value>) override;
-  boost::asio::awaitable<query_result> execute(std::string_view, std::string_view,
-                                               std::span<const value>) override;
-  bool in_transaction() const noexcept override { return false; }
+  boost::asio::awaitable<call_result> ping() override;
+  boost::asio::awaitable<call_result> reset() override;
+  void close() noexcept override;
+  void cancel() noexcept override;
+  bool is_fatal(const call_result& result) const noexcept override;
+  std::optional<std::chrono::milliseconds> keepalive_interval() const noexcept override;
+
+  boost::asio::awaitable<query_result> query(std::string_view sql,
+                                             std::span<const value> params) override;
+  boost::asio::awaitable<query_result> execute(std::string_view name, std::string_view sql,
+                                               std::span<const value> params) override;
+  bool in_transaction() const noexcept override;
+
+ private:
+  struct statement {
+    MYSQL_STMT* handle = nullptr;
+    bool prepared = false;
+  };
+
+  // Runs one non-blocking call: `start()` then `cont(events)` until it returns 0. False when
+  // the wait was cancelled or the connection closed meanwhile (the call is then unfinished and
+  // the connection broken).
+  template <typename Start, typename Cont>
+  boost::asio::awaitable<bool> drive(Start start, Cont cont);
+  // Waits for the events in `status`; returns those that happened, 0 when cancelled.
+  boost::asio::awaitable<int> wait_for(int status);
+  // Points the descriptor at the library's current socket.
+  void track_socket();
+  // Reads every result of the query just sent.
+  boost::asio::awaitable<query_result> collect(std::uint64_t generation);
+  boost::asio::awaitable<query_result> run_statement(statement& s, std::span<const value> params,
+                                                     std::uint64_t generation);
+  // Waits (bounded by the grace period) until a KILL QUERY sent by cancel() has been answered.
+  boost::asio::awaitable<void> await_kill();
+  // The error the library holds for the connection or for `stmt`.
+  query_result failure(MYSQL_STMT* stmt = nullptr);
+  // `disconnected`, the connection marked broken (unless it was closed and replaced since).
+  query_result lost(std::uint64_t generation, const std::string& what);
+  bool usable() const noexcept { return conn_ != nullptr && connected_ && !broken_; }
+
+  std::shared_ptr<const mysql_settings> settings_;
+  std::optional<std::chrono::milliseconds> keepalive_;
+  std::chrono::milliseconds cancel_grace_;
+  boost::asio::io_context::executor_type executor_;
+  MYSQL* conn_ = nullptr;
+  bool connected_ = false;        ///< the handshake finished
+  bool broken_ = false;           ///< unusable: cancelled mid-call or lost; close and reconnect
+  bool in_progress_ = false;      ///< a non-blocking call is unfinished
+  std::uint64_t generation_ = 0;  ///< bumped by close(); a stale coroutine leaves conn_ alone
+  std::optional<boost::asio::posix::stream_descriptor> socket_;
+  boost::asio::steady_timer wait_timer_;          ///< MYSQL_WAIT_TIMEOUT, and polling in await_kill
+  boost::asio::steady_timer cancel_timer_;        ///< grace period after KILL QUERY
+  std::shared_ptr<std::atomic<bool>> kill_done_;  ///< set by the side thread when answered
+  std::map<std::string, statement, std::less<>> statements_;
 };
 
 }  // namespace outpools::rdbms

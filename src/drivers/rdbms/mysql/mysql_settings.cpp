@@ -8,26 +8,28 @@ namespace {
 
 const char* version_name(tls_version v) {
   switch (v) {
-    case tls_version::tlsv1: return "TLSv1.0";
-    case tls_version::tlsv1_1: return "TLSv1.1";
-    case tls_version::tlsv1_2: return "TLSv1.2";
-    case tls_version::tlsv1_3: return "TLSv1.3";
+    case tls_version::tlsv1:
+      return "TLSv1.0";
+    case tls_version::tlsv1_1:
+      return "TLSv1.1";
+    case tls_version::tlsv1_2:
+      return "TLSv1.2";
+    case tls_version::tlsv1_3:
+      return "TLSv1.3";
   }
   return "TLSv1.2";
 }
 
 void apply_tls(MYSQL* m, const tls_options& t) {
-  // Any TLS option turns TLS on; SSL_ENFORCE refuses a server without TLS. Connector/C
-  // verifies the chain whenever a CA is given; VERIFY_SERVER_CERT adds the host name check.
+  // Any TLS option turns TLS on; SSL_ENFORCE refuses a server without TLS. As documented for
+  // tls.cacertfile, the server is verified (chain and host name) only with verify_peer.
   my_bool on = 1;
   mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
   if (t.verify_peer) {
-    const std::string ca = t.cacertfile ? t.cacertfile->string()
-                                        : std::string(tls_options::system_trust_store);
+    const std::string ca =
+        t.cacertfile ? t.cacertfile->string() : std::string(tls_options::system_trust_store);
     mysql_optionsv(m, MYSQL_OPT_SSL_CA, ca.c_str());
     mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
-  } else if (t.cacertfile) {
-    mysql_optionsv(m, MYSQL_OPT_SSL_CA, t.cacertfile->c_str());
   }
   if (t.certfile) mysql_optionsv(m, MYSQL_OPT_SSL_CERT, t.certfile->c_str());
   if (t.keyfile) mysql_optionsv(m, MYSQL_OPT_SSL_KEY, t.keyfile->c_str());
@@ -69,12 +71,15 @@ MYSQL* mysql_new_handle(const mysql_settings& s, bool nonblocking) {
   if (m == nullptr) return nullptr;
   if (nonblocking) mysql_optionsv(m, MYSQL_OPT_NONBLOCK, 0);
   mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  // Always TCP to host:port, "localhost" included (libmariadb would take it for its Unix socket).
+  const unsigned int tcp = MYSQL_PROTOCOL_TCP;
+  mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &tcp);
   my_bool off = 0;
   mysql_optionsv(m, MYSQL_OPT_RECONNECT, &off);  // a lost connection is the worker's to replace
   if (!nonblocking) {
     // The side connection's every step is bounded; the main one is bounded by the core.
-    const unsigned int seconds = static_cast<unsigned int>(
-        std::max<long long>(1, (s.connect_timeout.count() + 999) / 1000));
+    const unsigned int seconds =
+        static_cast<unsigned int>(std::max<long long>(1, (s.connect_timeout.count() + 999) / 1000));
     mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &seconds);
     mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &seconds);
     mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &seconds);

@@ -1,0 +1,53 @@
+// mysql_values.hpp — rdbms values to MariaDB parameters, and MariaDB results to rows.
+#pragma once
+
+#include <mysql.h>
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "outpools/rdbms/value.hpp"
+
+namespace outpools::rdbms {
+
+/// `sql` with each `?` placeholder (outside quotes, backquotes and comments) replaced by the
+/// matching parameter as an SQL literal: text quoted and escaped with mysql_real_escape_string
+/// (so the server infers its type), int64 and double (with an exponent, so a DOUBLE) unquoted,
+/// bool as TRUE/FALSE, bytes as X'..', null as NULL. Nullopt with `error` set when the count of
+/// placeholders and parameters differ. `m` must be connected (escaping follows its charset and
+/// NO_BACKSLASH_ESCAPES). Not thread-safe with other uses of `m`.
+std::optional<std::string> mysql_interpolate(MYSQL* m, std::string_view sql,
+                                             std::span<const value> params, std::string& error);
+
+/// Appends the columns and rows of a stored text-protocol result, typed by field type:
+/// integers → int64 (an unsigned BIGINT above INT64_MAX → text), FLOAT/DOUBLE → double,
+/// BIT → int64, binary strings and BLOBs → bytes, everything else (DECIMAL and dates
+/// included) → text. No I/O.
+void read_mysql_result(MYSQL_RES* res, query_result& out);
+
+/// Parameters of a prepared statement as MYSQL_BIND, owning their buffers: text as STRING,
+/// int64 as LONGLONG, double as DOUBLE, bool as TINY, bytes as BLOB, null as NULL.
+class mysql_stmt_params {
+ public:
+  explicit mysql_stmt_params(std::span<const value> params);
+  MYSQL_BIND* binds() noexcept { return binds_.empty() ? nullptr : binds_.data(); }
+  std::size_t count() const noexcept { return binds_.size(); }
+
+ private:
+  std::vector<MYSQL_BIND> binds_;
+  std::vector<std::int64_t> integers_;
+  std::vector<double> doubles_;
+  std::vector<char> flags_;
+};
+
+/// Reads every row of an executed statement whose result was stored (mysql_stmt_store_result
+/// with STMT_ATTR_UPDATE_MAX_LENGTH), typed as read_mysql_result does. No I/O. False with
+/// `error` set when the library refused a fetch.
+bool read_mysql_stmt_rows(MYSQL_STMT* stmt, MYSQL_RES* metadata, query_result& out,
+                          std::string& error);
+
+}  // namespace outpools::rdbms

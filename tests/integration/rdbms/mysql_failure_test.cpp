@@ -1,0 +1,138 @@
+// mysql driver when things go wrong: statements past call_timeout, killed connections, and TLS.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "integration/rdbms/mysql_test_support.hpp"
+
+namespace outpools::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using rdbms::query_result;
+using rdbms::value;
+using clock_type = std::chrono::steady_clock;
+
+// How many statements like `like` run on the server, seen from another connection.
+std::int64_t count_running(rdbms_pool& observer, const std::string& like) {
+  query_result r = observer.client.query(
+      "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND "
+      "ID <> CONNECTION_ID()",
+      {value(like)});
+  EXPECT_TRUE(r.ok()) << r.diagnostics;
+  return r.ok() ? std::get<std::int64_t>(r.rows.at(0).at(0)) : -1;
+}
+
+bool stops_running(rdbms_pool& observer, const std::string& like) {
+  const auto deadline = clock_type::now() + 5s;
+  while (clock_type::now() < deadline) {
+    if (count_running(observer, like) == 0) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
+TEST(mysql_failure, statement_past_call_timeout_is_killed_on_the_server) {
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1\ncall_timeout = 200")));
+  rdbms_pool observer(spec_from_toml(mysql_toml("workers = 1")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  ASSERT_TRUE(observer.p->wait_connected(10s));
+
+  auto start = clock_type::now();
+  query_result r = db.client.query("SELECT SLEEP(10) /* outpools-cancel-me */");
+  auto elapsed = clock_type::now() - start;
+  EXPECT_EQ(r.error, errc::timeout) << r.diagnostics;
+  EXPECT_LT(elapsed, 2000ms) << "the sleep would end at 10 s";
+  EXPECT_TRUE(stops_running(observer, "%outpools-cancel-me%"))
+      << "the statement still runs on the server";
+
+  // The next call on that (only) worker succeeds, on the same connection (no reconnect).
+  query_result next = db.client.query("SELECT 7");
+  ASSERT_TRUE(next.ok()) << next.diagnostics;
+  EXPECT_EQ(std::get<std::int64_t>(next.rows.at(0).at(0)), 7);
+  EXPECT_EQ(db.p->stats().reconnects, 0u);
+
+  // The same through a prepared statement.
+  db.client.prepare("sleepy", "SELECT SLEEP(?) /* outpools-cancel-me-too */");
+  start = clock_type::now();
+  query_result prepared = db.client.execute("sleepy", {value(std::int64_t{10})});
+  EXPECT_EQ(prepared.error, errc::timeout) << prepared.diagnostics;
+  EXPECT_LT(clock_type::now() - start, 2000ms);
+  EXPECT_TRUE(stops_running(observer, "%outpools-cancel-me-too%"));
+  query_result after = db.client.query("SELECT 8");
+  ASSERT_TRUE(after.ok()) << after.diagnostics;
+}
+
+TEST(mysql_failure, timeout_inside_a_transaction_rolls_it_back) {
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1\ncall_timeout = 300")));
+  call_result tx = db.client.transaction_blocking(
+      [](rdbms::transaction& t) -> boost::asio::awaitable<call_result> {
+        co_await t.query("SELECT SLEEP(10)");
+        co_return call_result::success();
+      });
+  EXPECT_EQ(tx.error, errc::timeout) << tx.diagnostics;
+  // reset() rolled back: the worker is no longer inside a transaction.
+  query_result r = db.client.query("SELECT @@in_transaction");
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_EQ(r.rows.at(0).at(0), value(std::int64_t{0}));
+}
+
+TEST(mysql_failure, killed_connection_is_noticed_by_keepalive_and_replaced) {
+  rdbms_pool db(spec_from_toml(
+      mysql_toml("workers = 1\nreconnect_backoff_min = 20\nreconnect_backoff_max = 100",
+                 "keepalive_interval = 1")));
+  rdbms_pool observer(spec_from_toml(mysql_toml("workers = 1")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  query_result before = db.client.query("SELECT CONNECTION_ID()");
+  ASSERT_TRUE(before.ok()) << before.diagnostics;
+  const std::int64_t old_id = std::get<std::int64_t>(before.rows.at(0).at(0));
+
+  query_result killed = observer.client.query("KILL ?", {value(old_id)});
+  ASSERT_TRUE(killed.ok()) << killed.diagnostics;
+
+  // Without any call of ours, keepalive notices and the worker reconnects.
+  const auto deadline = clock_type::now() + 15s;
+  while (db.p->stats().reconnects == 0 && clock_type::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  EXPECT_GE(db.p->stats().reconnects, 1u);
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  query_result after = db.client.query("SELECT CONNECTION_ID()");
+  ASSERT_TRUE(after.ok()) << after.diagnostics;
+  EXPECT_NE(std::get<std::int64_t>(after.rows.at(0).at(0)), old_id);
+}
+
+TEST(mysql_failure, tls_with_the_right_ca_connects) {
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1", mysql_tls_lines("OUTPOOLS_TLS_CA"),
+                                          "OUTPOOLS_MYSQL_TLS_PORT", "localhost")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  query_result r = db.client.query("SHOW SESSION STATUS LIKE 'Ssl_version'");
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  ASSERT_EQ(r.rows.size(), 1u);
+  const std::string version = std::get<std::string>(r.rows[0].at(1));
+  EXPECT_EQ(version.rfind("TLSv1.", 0), 0u) << "Ssl_version: " << version;
+}
+
+TEST(mysql_failure, tls_with_a_wrong_ca_is_refused_clearly) {
+  rdbms_pool db(spec_from_toml(mysql_toml(
+      "workers = 1\ncall_timeout = 3000\nreconnect_backoff_min = 1000",
+      mysql_tls_lines("OUTPOOLS_TLS_WRONG_CA"), "OUTPOOLS_MYSQL_TLS_PORT", "localhost")));
+  query_result r = db.client.query("SELECT 1");
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;  // every worker down: last error
+  EXPECT_NE(r.diagnostics.find("certificate"), std::string::npos) << r.diagnostics;
+  RecordProperty("diagnostics", r.diagnostics);
+  EXPECT_EQ(r.diagnostics.find(service("OUTPOOLS_MYSQL_PASSWORD") + "@"), std::string::npos);
+}
+
+TEST(mysql_failure, tls_is_refused_by_a_server_without_it) {
+  rdbms_pool db(spec_from_toml(
+      mysql_toml("workers = 1\ncall_timeout = 3000\nreconnect_backoff_min = 1000",
+                 mysql_tls_lines("OUTPOOLS_TLS_CA"), "OUTPOOLS_MYSQL_PORT", "localhost")));
+  query_result r = db.client.query("SELECT 1");
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.diagnostics.find("SSL"), std::string::npos) << r.diagnostics;
+  RecordProperty("diagnostics", r.diagnostics);
+}
+
+}  // namespace
+}  // namespace outpools::testing

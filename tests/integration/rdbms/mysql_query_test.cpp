@@ -1,0 +1,188 @@
+// mysql driver against a real MariaDB: types, parameters, prepared statements, transactions and
+// server errors.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "integration/rdbms/mysql_test_support.hpp"
+
+namespace outpools::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using rdbms::bytes;
+using rdbms::query_result;
+using rdbms::value;
+
+// A table of its own per test process, dropped at the end.
+struct scratch_table {
+  explicit scratch_table(rdbms::client& c)
+      : client(c), name("outpools_mysql_t" + std::to_string(::getpid())) {
+    query_result r = client.query("CREATE TABLE " + name +
+                                  " (id BIGINT PRIMARY KEY, label VARCHAR(64), score DOUBLE, "
+                                  "payload BLOB) ENGINE=InnoDB");
+    EXPECT_TRUE(r.ok()) << r.diagnostics;
+  }
+  ~scratch_table() { client.query("DROP TABLE IF EXISTS " + name); }
+  std::int64_t count() {
+    query_result r = client.query("SELECT COUNT(*) FROM " + name);
+    EXPECT_TRUE(r.ok()) << r.diagnostics;
+    return r.ok() ? std::get<std::int64_t>(r.rows.at(0).at(0)) : -1;
+  }
+  rdbms::client& client;
+  std::string name;
+};
+
+TEST(mysql_query, types_and_nulls_round_trip) {
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1")));
+  query_result r = db.client.query(
+      "SELECT 42 AS i, CAST(-9000000000 AS SIGNED) AS big, 2.5e0 AS d, 'héllo' AS t, NULL AS n, "
+      "X'00FF27' AS b, CAST(12.34 AS DECIMAL(6,2)) AS dec_col, DATE '2024-02-29' AS day, "
+      "18446744073709551615 AS huge");
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  ASSERT_EQ(r.columns.size(), 9u);
+  EXPECT_EQ(r.columns[0], "i");
+  const rdbms::row& row = r.rows.at(0);
+  EXPECT_EQ(row[0], value(std::int64_t{42}));
+  EXPECT_EQ(row[1], value(std::int64_t{-9000000000}));
+  EXPECT_EQ(row[2], value(2.5));
+  EXPECT_EQ(row[3], value(std::string("héllo")));
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(row[4]));
+  EXPECT_EQ(row[5], value(bytes{{0x00, 0xFF, 0x27}}));
+  EXPECT_EQ(row[6], value(std::string("12.34")));
+  EXPECT_EQ(row[7], value(std::string("2024-02-29")));
+  EXPECT_EQ(row[8], value(std::string("18446744073709551615")));
+}
+
+TEST(mysql_query, parameters_of_every_kind) {
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1")));
+  const std::string tricky = "it's a \"quote\", a \\ backslash, a ? mark and ☃";
+  const bytes raw{{0x00, 0x01, 0x27, 0x5C, 0xFF}};
+  query_result r = db.client.query(
+      "SELECT ? AS t, ? AS i, ? AS d, ? AS n, ? AS b, ? AS flag, ? + 1 AS inferred, '?' AS q",
+      {value(tricky), value(std::int64_t{-7}), value(0.1), value(), value(raw), value(true),
+       value(std::string("41"))});
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  const rdbms::row& row = r.rows.at(0);
+  EXPECT_EQ(row[0], value(tricky));
+  EXPECT_EQ(row[1], value(std::int64_t{-7}));
+  EXPECT_EQ(row[2], value(0.1));
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(row[3]));
+  EXPECT_EQ(row[4], value(raw));
+  EXPECT_EQ(row[5], value(std::int64_t{1}));   // MySQL has no boolean type: TRUE is 1
+  EXPECT_EQ(to_text(row[6]), "42");            // text sent untyped: the server inferred a number
+  EXPECT_EQ(row[7], value(std::string("?")));  // a quoted ? is not a placeholder
+
+  query_result mismatch = db.client.query("SELECT ?, ?", {value(std::int64_t{1})});
+  EXPECT_EQ(mismatch.error, errc::invalid_argument) << mismatch.diagnostics;
+}
+
+TEST(mysql_query, prepared_statements_with_a_table) {
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 2")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  scratch_table table(db.client);
+  db.client.prepare("insert", "INSERT INTO " + table.name + " VALUES (?, ?, ?, ?)");
+  db.client.prepare("by_id",
+                    "SELECT id, label, score, payload FROM " + table.name + " WHERE id = ?");
+  const bytes raw{{0xDE, 0xAD, 0x00, 0xBE, 0xEF}};
+  for (std::int64_t id = 1; id <= 6; ++id) {  // several runs: each worker prepares once
+    query_result ins =
+        db.client.execute("insert", {value(id), value("label " + std::to_string(id)),
+                                     value(id * 1.5), id % 2 ? value(raw) : value()});
+    ASSERT_TRUE(ins.ok()) << ins.diagnostics;
+    EXPECT_EQ(ins.affected_rows, 1u);
+  }
+  for (std::int64_t id = 1; id <= 6; ++id) {
+    query_result sel = db.client.execute("by_id", {value(id)});
+    ASSERT_TRUE(sel.ok()) << sel.diagnostics;
+    ASSERT_EQ(sel.rows.size(), 1u);
+    EXPECT_EQ(sel.columns, (std::vector<std::string>{"id", "label", "score", "payload"}));
+    EXPECT_EQ(sel.rows[0][0], value(id));
+    EXPECT_EQ(sel.rows[0][1], value("label " + std::to_string(id)));
+    EXPECT_EQ(sel.rows[0][2], value(id * 1.5));
+    if (id % 2)
+      EXPECT_EQ(sel.rows[0][3], value(raw));
+    else
+      EXPECT_TRUE(std::holds_alternative<std::monostate>(sel.rows[0][3]));
+  }
+  query_result upd = db.client.query("UPDATE " + table.name + " SET score = ? WHERE id > ?",
+                                     {value(0.0), value(std::int64_t{3})});
+  ASSERT_TRUE(upd.ok()) << upd.diagnostics;
+  EXPECT_EQ(upd.affected_rows, 3u);
+
+  // A statement that fails to prepare reports the server's error and can be fixed by name.
+  db.client.prepare("broken", "SELEC 1");
+  query_result broken = db.client.execute("broken");
+  EXPECT_EQ(broken.error, errc::server_error);
+  EXPECT_EQ(broken.sqlstate, "42000") << broken.diagnostics;
+  query_result dup = db.client.execute(
+      "insert", {value(std::int64_t{1}), value(std::string("again")), value(), value()});
+  EXPECT_EQ(dup.error, errc::server_error);
+  EXPECT_EQ(dup.sqlstate, "23000") << dup.diagnostics;
+}
+
+TEST(mysql_query, transactions_commit_and_roll_back) {
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1")));
+  scratch_table table(db.client);
+  const std::string insert = "INSERT INTO " + table.name + " (id, label) VALUES (?, ?)";
+
+  call_result committed = db.client.transaction_blocking(
+      [insert](rdbms::transaction& tx) -> boost::asio::awaitable<call_result> {
+        std::vector<value> first{value(std::int64_t{1}), value(std::string("a"))};
+        std::vector<value> second{value(std::int64_t{2}), value(std::string("b"))};
+        query_result a = co_await tx.query(insert, first);
+        if (!a.ok()) co_return a;
+        query_result b = co_await tx.query(insert, second);
+        co_return b;
+      });
+  ASSERT_TRUE(committed.ok()) << committed.diagnostics;
+  EXPECT_EQ(table.count(), 2);
+
+  call_result rolled_back = db.client.transaction_blocking(
+      [insert](rdbms::transaction& tx) -> boost::asio::awaitable<call_result> {
+        std::vector<value> params{value(std::int64_t{3}), value(std::string("c"))};
+        co_await tx.query(insert, params);
+        co_return call_result::failure(errc::job_failed, "changed my mind");
+      });
+  EXPECT_EQ(rolled_back.error, errc::job_failed);
+  EXPECT_EQ(table.count(), 2);
+
+  // A failing statement rolls the whole transaction back.
+  call_result failed = db.client.transaction_blocking(
+      [insert](rdbms::transaction& tx) -> boost::asio::awaitable<call_result> {
+        std::vector<value> fresh{value(std::int64_t{4}), value(std::string("d"))};
+        std::vector<value> duplicate{value(std::int64_t{1}), value(std::string("duplicate"))};
+        co_await tx.query(insert, fresh);
+        co_await tx.query(insert, duplicate);
+        co_return call_result::success();
+      });
+  EXPECT_FALSE(failed.ok());
+  EXPECT_EQ(table.count(), 2);
+
+  // BEGIN/ROLLBACK as plain statements on the one worker.
+  ASSERT_TRUE(db.client.query("BEGIN").ok());
+  ASSERT_TRUE(db.client.query(insert, {value(std::int64_t{5}), value(std::string("e"))}).ok());
+  ASSERT_TRUE(db.client.query("ROLLBACK").ok());
+  EXPECT_EQ(table.count(), 2);
+}
+
+TEST(mysql_query, server_errors_carry_the_sqlstate) {
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1")));
+  query_result missing = db.client.query("SELECT * FROM outpools_no_such_table");
+  EXPECT_EQ(missing.error, errc::server_error);
+  EXPECT_EQ(missing.sqlstate, "42S02");
+  EXPECT_NE(missing.diagnostics.find("SQLSTATE 42S02"), std::string::npos) << missing.diagnostics;
+  EXPECT_NE(missing.diagnostics.find("outpools_no_such_table"), std::string::npos)
+      << missing.diagnostics;
+
+  query_result syntax = db.client.query("SELEC 1");
+  EXPECT_EQ(syntax.error, errc::server_error);
+  EXPECT_EQ(syntax.sqlstate, "42000");
+
+  // The connection stays usable after server errors.
+  query_result fine = db.client.query("SELECT 1");
+  ASSERT_TRUE(fine.ok()) << fine.diagnostics;
+  EXPECT_EQ(db.p->stats().reconnects, 0u);
+}
+
+}  // namespace
+}  // namespace outpools::testing
