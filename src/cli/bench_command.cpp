@@ -172,7 +172,7 @@ void drive(run_state& st, pool& p, const Job& job, std::uint32_t concurrency, bo
   started = clock_type::now();
   for (auto& slot : slots) asio::co_spawn(app, caller(st, p, job, slot), asio::detached);
   if (progress) tick();
-  app.run();
+  run_with_spin(app, default_io_spin);  // the callers' thread spins like the pool's
   if (progress) std::fprintf(stderr, "\r%60s\r", "");
 }
 

@@ -9,7 +9,29 @@ namespace {
 thread_local const io_threads* current_threads = nullptr;
 }
 
-io_threads::io_threads(std::size_t count) {
+void run_with_spin(boost::asio::io_context& context, std::chrono::microseconds spin) {
+  if (spin.count() <= 0) {
+    context.run();
+    return;
+  }
+  using clock = std::chrono::steady_clock;
+  while (!context.stopped()) {
+    if (context.poll() > 0) continue;
+    // Idle: poll a little longer before sleeping in run_one().
+    bool found = false;
+    const clock::time_point until = clock::now() + spin;
+    while (!found && !context.stopped()) {
+      for (int i = 0; i < 16 && !found; ++i) found = context.poll_one() > 0;
+      if (found || clock::now() >= until) break;
+      // On a machine with more runnable threads than cores, let the thread that would hand us
+      // work run; on an idle core this returns at once.
+      std::this_thread::yield();
+    }
+    if (!found && !context.stopped()) context.run_one();
+  }
+}
+
+io_threads::io_threads(std::size_t count, std::chrono::microseconds spin) {
   if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
   contexts_.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
@@ -17,9 +39,9 @@ io_threads::io_threads(std::size_t count) {
     guards_.emplace_back(contexts_.back()->get_executor());
   }
   for (std::size_t i = 0; i < count; ++i) {
-    threads_.emplace_back([this, i] {
+    threads_.emplace_back([this, i, spin] {
       current_threads = this;
-      contexts_[i]->run();
+      run_with_spin(*contexts_[i], spin);
     });
   }
 }
