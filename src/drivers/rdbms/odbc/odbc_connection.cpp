@@ -1,17 +1,226 @@
 #include "drivers/rdbms/odbc/odbc_connection.hpp"
 
-namespace outpools::rdbms {
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cctype>
+#include <thread>
+#include <vector>
 
-boost::asio::awaitable<call_result> odbc_connection::connect() {
-  co_return call_result::failure(errc::disconnected, "the odbc driver is not built yet");
+namespace outpools::rdbms {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+
+// The first word of `sql`, upper-cased, and the rest after it.
+std::string first_word(std::string_view& sql) {
+  while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front())))
+    sql.remove_prefix(1);
+  std::string word;
+  while (!sql.empty() && std::isalpha(static_cast<unsigned char>(sql.front()))) {
+    word += static_cast<char>(std::toupper(static_cast<unsigned char>(sql.front())));
+    sql.remove_prefix(1);
+  }
+  return word;
 }
-boost::asio::awaitable<query_result> odbc_connection::query(std::string_view,
-                                                          std::span<const value>) {
-  co_return query_result(call_result::failure(errc::disconnected, "not connected"));
+
+}  // namespace
+
+struct odbc_connection::pending {
+  explicit pending(asio::io_context::executor_type executor)
+      : signal(executor, asio::steady_timer::time_point::max()) {}
+  asio::steady_timer signal;  ///< cancelled once the call completed or was given up
+  bool done = false;
+  std::optional<query_result> result;
+};
+
+odbc_connection::odbc_connection(const pool_spec& spec, asio::io_context::executor_type executor)
+    : connect_timeout_(spec.connect_timeout.value_or(std::chrono::milliseconds(5000))),
+      executor_(executor),
+      link_(std::make_shared<link>()),
+      cancel_timer_(executor) {
+  const auto& o = std::get<rdbms_options>(spec.connection);
+  if (o.settings) settings_ = o.settings->reveal();
+  if (o.keepalive_interval) keepalive_ = *o.keepalive_interval;
 }
-boost::asio::awaitable<query_result> odbc_connection::execute(std::string_view, std::string_view,
-                                                            std::span<const value>) {
-  co_return query_result(call_result::failure(errc::disconnected, "not connected"));
+
+odbc_connection::~odbc_connection() {
+  close();
+  {
+    std::lock_guard lock(link_->mutex);
+    link_->alive = false;
+  }
+  if (thread_) thread_->join();  // only the session's release() can be queued: close() saw to it
+}
+
+awaitable<query_result> odbc_connection::offload(std::function<query_result(odbc_session&)> fn) {
+  auto p = std::make_shared<pending>(executor_);
+  pending_ = p;
+  thread_->post([p, session = session_, link = link_, executor = executor_, fn = std::move(fn)] {
+    query_result r;
+    try {
+      r = fn(*session);
+    } catch (const std::exception& e) {
+      r = query_result(call_result::failure(errc::job_failed, e.what()));
+    }
+    std::lock_guard lock(link->mutex);
+    if (!link->alive) return;
+    asio::post(executor, [p, r = std::move(r)]() mutable {
+      if (p->done) return;
+      p->done = true;
+      p->result = std::move(r);
+      p->signal.cancel();
+    });
+  });
+  if (!p->done) co_await p->signal.async_wait(asio::as_tuple(use_awaitable));
+  if (pending_ == p) pending_.reset();
+  if (!p->result) {
+    broken_ = true;
+    co_return query_result(call_result::failure(
+        errc::disconnected, "the ODBC driver did not return in time; the connection was given up"));
+  }
+  co_return std::move(*p->result);
+}
+
+void odbc_connection::give_up() noexcept {
+  if (!pending_ || pending_->done) return;
+  pending_->done = true;
+  pending_->signal.cancel();
+  pending_.reset();
+  stuck_ = true;
+  broken_ = true;
+}
+
+awaitable<call_result> odbc_connection::connect() {
+  close();
+  broken_ = false;
+  if (!thread_) thread_ = std::make_unique<odbc_thread>();
+  session_ = std::make_shared<odbc_session>();
+  const std::string settings = settings_;
+  const auto timeout = connect_timeout_;
+  // The work is a named local, not a temporary inside the co_await expression: GCC 12
+  // destroys such temporaries wrongly in coroutines.
+  std::function<query_result(odbc_session&)> work = [settings, timeout](odbc_session& s) {
+    return query_result(s.connect(settings, timeout));
+  };
+  query_result r = co_await offload(std::move(work));
+  if (!r.ok()) {
+    close();
+    co_return static_cast<call_result>(r);
+  }
+  connected_ = true;
+  co_return call_result::success();
+}
+
+awaitable<call_result> odbc_connection::ping() {
+  query_result r = co_await query("SELECT 1", {});
+  co_return static_cast<call_result>(r);
+}
+
+awaitable<call_result> odbc_connection::reset() {
+  cancel_timer_.cancel();
+  if (!connected_ || broken_) co_return call_result::failure(errc::disconnected, "connection lost");
+  if (in_transaction_) {
+    query_result r = co_await query("ROLLBACK", {});
+    co_return static_cast<call_result>(r);
+  }
+  co_return call_result::success();
+}
+
+void odbc_connection::close() noexcept {
+  cancel_timer_.cancel();
+  if (pending_ && !pending_->done) {
+    cancel_on_side_thread();
+    give_up();
+  }
+  if (session_ && thread_) {
+    try {
+      thread_->post([s = std::move(session_)] { s->release(); });
+    } catch (...) {
+    }
+  }
+  session_.reset();
+  if (stuck_ && thread_) {
+    thread_->detach();  // it ends once the stuck call returns and the session is released
+    thread_.reset();
+    stuck_ = false;
+  }
+  connected_ = false;
+  in_transaction_ = false;
+}
+
+void odbc_connection::cancel_on_side_thread() noexcept {
+  if (!session_) return;
+  try {
+    std::thread([s = session_] { s->cancel_running(); }).detach();
+  } catch (...) {
+  }
+}
+
+void odbc_connection::cancel() noexcept {
+  if (!pending_ || pending_->done) return;
+  if (!connected_) {  // connecting: SQLDriverConnect cannot be cancelled; give it up
+    give_up();
+    return;
+  }
+  cancel_on_side_thread();
+  cancel_timer_.expires_after(connect_timeout_);
+  cancel_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) give_up();
+  });
+}
+
+bool odbc_connection::is_fatal(const call_result& result) const noexcept {
+  return !connected_ || broken_ || connection_driver::is_fatal(result);
+}
+
+std::optional<std::chrono::milliseconds> odbc_connection::keepalive_interval() const noexcept {
+  return keepalive_;
+}
+
+query_result odbc_connection::not_connected() const {
+  return query_result(call_result::failure(errc::disconnected, "not connected"));
+}
+
+void odbc_connection::track_transaction(std::string_view sql) noexcept {
+  const std::string word = first_word(sql);
+  if (word == "BEGIN" || word == "START") {
+    in_transaction_ = true;
+  } else if (word == "COMMIT" || word == "END" || word == "ABORT") {
+    in_transaction_ = false;
+  } else if (word == "ROLLBACK") {
+    if (first_word(sql) != "TO") in_transaction_ = false;  // not ROLLBACK TO SAVEPOINT
+  }
+}
+
+awaitable<query_result> odbc_connection::query(std::string_view sql,
+                                               std::span<const value> params) {
+  if (!connected_ || broken_ || !session_) co_return not_connected();
+  std::string text(sql);
+  std::vector<value> copied(params.begin(), params.end());  // the call may outlive the caller
+  std::function<query_result(odbc_session&)> work =
+      [text, copied = std::move(copied)](odbc_session& s) { return s.query(text, copied); };
+  query_result r = co_await offload(std::move(work));
+  if (r.ok()) track_transaction(sql);
+  if (r.error == errc::disconnected) broken_ = true;
+  co_return r;
+}
+
+awaitable<query_result> odbc_connection::execute(std::string_view name, std::string_view sql,
+                                                 std::span<const value> params) {
+  if (!connected_ || broken_ || !session_) co_return not_connected();
+  std::string statement(name), text(sql);
+  std::vector<value> copied(params.begin(), params.end());
+  std::function<query_result(odbc_session&)> work = [statement, text,
+                                                     copied = std::move(copied)](odbc_session& s) {
+    return s.execute(statement, text, copied);
+  };
+  query_result r = co_await offload(std::move(work));
+  if (r.ok()) track_transaction(sql);
+  if (r.error == errc::disconnected) broken_ = true;
+  co_return r;
 }
 
 }  // namespace outpools::rdbms

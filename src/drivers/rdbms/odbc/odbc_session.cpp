@@ -1,0 +1,173 @@
+#include "drivers/rdbms/odbc/odbc_session.hpp"
+
+#include <algorithm>
+
+#include "drivers/rdbms/odbc/odbc_values.hpp"
+
+namespace outpools::rdbms {
+namespace {
+
+struct diagnostic {
+  std::string sqlstate = "HY000";
+  std::string message;
+};
+
+diagnostic first_diagnostic(SQLSMALLINT type, SQLHANDLE handle) {
+  diagnostic d;
+  SQLCHAR state[6] = {0};
+  SQLINTEGER native = 0;
+  SQLCHAR message[1024] = {0};
+  SQLSMALLINT length = 0;
+  if (handle != nullptr && SQL_SUCCEEDED(SQLGetDiagRec(type, handle, 1, state, &native, message,
+                                                       sizeof message, &length))) {
+    d.sqlstate.assign(reinterpret_cast<const char*>(state), 5);
+    d.message.assign(
+        reinterpret_cast<const char*>(message),
+        std::min<std::size_t>(static_cast<std::size_t>(std::max<SQLSMALLINT>(length, 0)),
+                              sizeof message - 1));
+  }
+  while (!d.message.empty() && (d.message.back() == '\n' || d.message.back() == ' '))
+    d.message.pop_back();
+  if (d.message.empty()) d.message = "the ODBC driver reported an error without a message";
+  return d;
+}
+
+}  // namespace
+
+call_result odbc_session::connect(const std::string& settings, std::chrono::milliseconds timeout) {
+  release();
+  if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env_)))
+    return call_result::failure(errc::disconnected, "SQLAllocHandle(ENV) failed");
+  SQLSetEnvAttr(env_, SQL_ATTR_ODBC_VERSION, reinterpret_cast<SQLPOINTER>(SQL_OV_ODBC3), 0);
+  if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, env_, &dbc_)))
+    return call_result::failure(errc::disconnected, "SQLAllocHandle(DBC) failed");
+  const auto seconds = static_cast<SQLULEN>(std::max<long long>(1, (timeout.count() + 999) / 1000));
+  SQLSetConnectAttr(dbc_, SQL_ATTR_LOGIN_TIMEOUT, reinterpret_cast<SQLPOINTER>(seconds), 0);
+  std::string text = settings;  // SQLDriverConnect takes a non-const pointer
+  const SQLRETURN rc = SQLDriverConnect(dbc_, nullptr, reinterpret_cast<SQLCHAR*>(text.data()),
+                                        static_cast<SQLSMALLINT>(text.size()), nullptr, 0, nullptr,
+                                        SQL_DRIVER_NOPROMPT);
+  if (!SQL_SUCCEEDED(rc)) {
+    const diagnostic d = first_diagnostic(SQL_HANDLE_DBC, dbc_);
+    return call_result::failure(errc::disconnected,
+                                "ODBC connect failed: SQLSTATE " + d.sqlstate + ": " + d.message);
+  }
+  connected_ = true;
+  if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc_, &direct_)))
+    return failure(SQL_HANDLE_DBC, dbc_, "SQLAllocHandle(STMT)");
+  return call_result::success();
+}
+
+query_result odbc_session::query(const std::string& sql, std::span<const value> params) {
+  if (direct_ == SQL_NULL_HSTMT)
+    return query_result(call_result::failure(errc::disconnected, "not connected"));
+  return run(direct_, false, sql, params);
+}
+
+query_result odbc_session::execute(const std::string& name, const std::string& sql,
+                                   std::span<const value> params) {
+  if (dbc_ == SQL_NULL_HDBC || !connected_)
+    return query_result(call_result::failure(errc::disconnected, "not connected"));
+  auto it = prepared_.find(name);
+  if (it == prepared_.end()) {
+    SQLHSTMT stmt = SQL_NULL_HSTMT;
+    if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc_, &stmt)))
+      return failure(SQL_HANDLE_DBC, dbc_, "SQLAllocHandle(STMT)");
+    std::string text = sql;
+    if (!SQL_SUCCEEDED(SQLPrepare(stmt, reinterpret_cast<SQLCHAR*>(text.data()),
+                                  static_cast<SQLINTEGER>(text.size())))) {
+      query_result r = failure(SQL_HANDLE_STMT, stmt, "SQLPrepare");
+      SQLFreeHandle(SQL_HANDLE_STMT, stmt);
+      return r;
+    }
+    it = prepared_.emplace(name, stmt).first;
+  }
+  return run(it->second, true, sql, params);
+}
+
+query_result odbc_session::run(SQLHSTMT stmt, bool prepared, const std::string& sql,
+                               std::span<const value> params) {
+  odbc_params bound;
+  if (!SQL_SUCCEEDED(bound.bind(stmt, params))) {
+    query_result r = failure(SQL_HANDLE_STMT, stmt, "SQLBindParameter");
+    SQLFreeStmt(stmt, SQL_RESET_PARAMS);
+    return r;
+  }
+  std::string text = sql;
+  {
+    std::lock_guard lock(running_mutex_);
+    running_ = stmt;
+  }
+  const SQLRETURN rc = prepared ? SQLExecute(stmt)
+                                : SQLExecDirect(stmt, reinterpret_cast<SQLCHAR*>(text.data()),
+                                                static_cast<SQLINTEGER>(text.size()));
+  {
+    std::lock_guard lock(running_mutex_);
+    running_ = SQL_NULL_HSTMT;
+  }
+  query_result out;
+  if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
+    out = failure(SQL_HANDLE_STMT, stmt, prepared ? "SQLExecute" : "SQLExecDirect");
+  } else {
+    SQLSMALLINT columns = 0;
+    SQLRETURN step = SQLNumResultCols(stmt, &columns);
+    if (SQL_SUCCEEDED(step) && columns > 0) {
+      step = read_odbc_rows(stmt, columns, out);
+    } else if (SQL_SUCCEEDED(step)) {
+      SQLLEN count = 0;
+      if (SQL_SUCCEEDED(SQLRowCount(stmt, &count)) && count > 0)
+        out.affected_rows = static_cast<std::uint64_t>(count);
+    }
+    if (!SQL_SUCCEEDED(step)) out = failure(SQL_HANDLE_STMT, stmt, "reading the result");
+    while (SQL_SUCCEEDED(step) && SQL_SUCCEEDED(SQLMoreResults(stmt))) {
+    }
+  }
+  SQLFreeStmt(stmt, SQL_CLOSE);
+  SQLFreeStmt(stmt, SQL_RESET_PARAMS);
+  return out;
+}
+
+void odbc_session::cancel_running() noexcept {
+  std::lock_guard lock(running_mutex_);
+  if (running_ != SQL_NULL_HSTMT) SQLCancel(running_);
+}
+
+bool odbc_session::connection_dead() noexcept {
+  if (dbc_ == SQL_NULL_HDBC || !connected_) return true;
+  SQLUINTEGER dead = SQL_CD_FALSE;
+  if (!SQL_SUCCEEDED(SQLGetConnectAttr(dbc_, SQL_ATTR_CONNECTION_DEAD, &dead, 0, nullptr)))
+    return false;
+  return dead == SQL_CD_TRUE;
+}
+
+query_result odbc_session::failure(SQLSMALLINT type, SQLHANDLE handle, const char* what) {
+  const diagnostic d = first_diagnostic(type, handle);
+  if (d.sqlstate.starts_with("08") || connection_dead()) {
+    return query_result(call_result::failure(
+        errc::disconnected, std::string(what) + ": SQLSTATE " + d.sqlstate + ": " + d.message));
+  }
+  return server_error(d.sqlstate, d.message);
+}
+
+void odbc_session::release() noexcept {
+  {
+    std::lock_guard lock(running_mutex_);  // no SQLCancel on a handle being freed
+    running_ = SQL_NULL_HSTMT;
+    for (auto& [name, stmt] : prepared_) SQLFreeHandle(SQL_HANDLE_STMT, stmt);
+    prepared_.clear();
+    if (direct_ != SQL_NULL_HSTMT) SQLFreeHandle(SQL_HANDLE_STMT, direct_);
+    direct_ = SQL_NULL_HSTMT;
+  }
+  if (dbc_ != SQL_NULL_HDBC) {
+    if (connected_) SQLDisconnect(dbc_);
+    SQLFreeHandle(SQL_HANDLE_DBC, dbc_);
+    dbc_ = SQL_NULL_HDBC;
+  }
+  connected_ = false;
+  if (env_ != SQL_NULL_HENV) {
+    SQLFreeHandle(SQL_HANDLE_ENV, env_);
+    env_ = SQL_NULL_HENV;
+  }
+}
+
+}  // namespace outpools::rdbms

@@ -1,0 +1,62 @@
+// odbc_session.hpp — the ODBC handles of one connection and the blocking calls on them.
+#pragma once
+
+#include <sql.h>
+#include <sqlext.h>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "outpools/rdbms/value.hpp"
+
+namespace outpools::rdbms {
+
+/// The environment, connection and statement handles of one ODBC connection. Every member but
+/// cancel_running() blocks and must run on the connection's own thread; cancel_running() may be
+/// called from any thread (that is SQLCancel's purpose).
+class odbc_session {
+ public:
+  odbc_session() = default;
+  ~odbc_session() { release(); }
+  odbc_session(const odbc_session&) = delete;
+  odbc_session& operator=(const odbc_session&) = delete;
+
+  /// SQLDriverConnect with `settings` (a connection string: a secret, never put in a message),
+  /// SQL_ATTR_LOGIN_TIMEOUT from `timeout`. Fails with `disconnected` and the driver's
+  /// SQLSTATE and message.
+  call_result connect(const std::string& settings, std::chrono::milliseconds timeout);
+  /// SQLExecDirect of `sql` with `params` bound to its `?` markers.
+  query_result query(const std::string& sql, std::span<const value> params);
+  /// SQLPrepare of `sql` once under `name` (a statement handle kept per name), then SQLExecute.
+  query_result execute(const std::string& name, const std::string& sql,
+                       std::span<const value> params);
+  /// SQLCancel on the statement executing now, if any. Thread-safe; blocks while the driver
+  /// sends the request (psqlODBC opens a connection for it).
+  void cancel_running() noexcept;
+  /// Frees every handle (disconnecting first). Safe to call more than once.
+  void release() noexcept;
+
+ private:
+  // Binds `params`, executes `stmt` (SQLExecute when `prepared`, else SQLExecDirect of `sql`)
+  // and reads its results.
+  query_result run(SQLHSTMT stmt, bool prepared, const std::string& sql,
+                   std::span<const value> params);
+  // The first diagnostic record of `handle` as a result: `disconnected` for SQLSTATE class 08 or
+  // a dead connection, else `server_error`.
+  query_result failure(SQLSMALLINT type, SQLHANDLE handle, const char* what);
+  bool connection_dead() noexcept;
+
+  SQLHENV env_ = SQL_NULL_HENV;
+  SQLHDBC dbc_ = SQL_NULL_HDBC;
+  bool connected_ = false;
+  SQLHSTMT direct_ = SQL_NULL_HSTMT;
+  std::map<std::string, SQLHSTMT, std::less<>> prepared_;
+  std::mutex running_mutex_;           ///< guards running_ and SQLCancel against frees
+  SQLHSTMT running_ = SQL_NULL_HSTMT;  ///< the statement in SQLExecute/SQLExecDirect
+};
+
+}  // namespace outpools::rdbms

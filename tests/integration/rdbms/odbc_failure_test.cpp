@@ -1,0 +1,106 @@
+// odbc driver (psqlODBC) when things go wrong: statements past call_timeout and killed backends.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "integration/rdbms/odbc_test_support.hpp"
+
+namespace outpools::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using rdbms::query_result;
+using rdbms::value;
+using clock_type = std::chrono::steady_clock;
+
+// How many statements like `like` are active on the server, seen from another connection.
+std::int64_t count_running(rdbms_pool& observer, const std::string& like) {
+  query_result r = observer.client.query(
+      "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE ? AND "
+      "pid <> pg_backend_pid()",
+      {value(like)});
+  EXPECT_TRUE(r.ok()) << r.diagnostics;
+  return r.ok() ? std::get<std::int64_t>(r.rows.at(0).at(0)) : -1;
+}
+
+TEST(odbc_failure, statement_past_call_timeout_is_cancelled_on_the_server) {
+  rdbms_pool db(spec_from_toml(odbc_toml("workers = 1\ncall_timeout = 200")));
+  rdbms_pool observer(spec_from_toml(odbc_toml("workers = 1")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  ASSERT_TRUE(observer.p->wait_connected(10s));
+
+  auto start = clock_type::now();
+  query_result r = db.client.query("SELECT pg_sleep(10) /* outpools-cancel-me */");
+  auto elapsed = clock_type::now() - start;
+  EXPECT_EQ(r.error, errc::timeout) << r.diagnostics;
+  EXPECT_LT(elapsed, 2000ms) << "the sleep would end at 10 s";
+
+  // SQLCancel stops the statement on the server, well before the sleep would end.
+  const auto deadline = clock_type::now() + 5s;
+  std::int64_t running = 1;
+  while (running != 0 && clock_type::now() < deadline) {
+    running = count_running(observer, "%outpools-cancel-me%");
+    if (running != 0) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(running, 0) << "the statement still runs on the server";
+
+  // The next call on that (only) worker succeeds, on the same connection.
+  query_result next = db.client.query("SELECT 7");
+  ASSERT_TRUE(next.ok()) << next.diagnostics;
+  EXPECT_EQ(std::get<std::int64_t>(next.rows.at(0).at(0)), 7);
+  EXPECT_EQ(db.p->stats().reconnects, 0u);
+}
+
+TEST(odbc_failure, timeout_inside_a_transaction_rolls_it_back) {
+  rdbms_pool db(spec_from_toml(odbc_toml("workers = 1\ncall_timeout = 300")));
+  call_result tx = db.client.transaction_blocking(
+      [](rdbms::transaction& t) -> boost::asio::awaitable<call_result> {
+        co_await t.query("SELECT pg_sleep(10)");
+        co_return call_result::success();
+      });
+  EXPECT_EQ(tx.error, errc::timeout) << tx.diagnostics;
+  // reset() rolled back: the next statement runs outside any transaction block.
+  query_result r = db.client.query("SELECT now() = statement_timestamp()");
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_EQ(to_text(r.rows.at(0).at(0)), "1");
+}
+
+TEST(odbc_failure, killed_backend_is_noticed_by_keepalive_and_replaced) {
+  rdbms_pool db(spec_from_toml(
+      odbc_toml("workers = 1\nreconnect_backoff_min = 20\nreconnect_backoff_max = 100",
+                "OUTPOOLS_ODBC_PG_DSN", "keepalive_interval = 1")));
+  rdbms_pool observer(spec_from_toml(odbc_toml("workers = 1")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  query_result before = db.client.query("SELECT pg_backend_pid()");
+  ASSERT_TRUE(before.ok()) << before.diagnostics;
+  const std::int64_t old_pid = std::get<std::int64_t>(before.rows.at(0).at(0));
+
+  query_result killed =
+      observer.client.query("SELECT pg_terminate_backend(?::int)", {value(old_pid)});
+  ASSERT_TRUE(killed.ok()) << killed.diagnostics;
+
+  // Without any call of ours, keepalive notices and the worker reconnects.
+  const auto deadline = clock_type::now() + 15s;
+  while (db.p->stats().reconnects == 0 && clock_type::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  EXPECT_GE(db.p->stats().reconnects, 1u);
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  query_result after = db.client.query("SELECT pg_backend_pid()");
+  ASSERT_TRUE(after.ok()) << after.diagnostics;
+  EXPECT_NE(std::get<std::int64_t>(after.rows.at(0).at(0)), old_pid);
+}
+
+TEST(odbc_failure, unknown_data_source_fails_without_echoing_the_settings) {
+  use_services_odbc_ini();
+  rdbms_pool db(spec_from_toml(
+      "[outgoing_pools.rdbms.default]\nworkers = 1\ncall_timeout = 3000\n"
+      "reconnect_backoff_min = 1000\n[outgoing_pools.rdbms.default.connection]\n"
+      "driver = \"odbc\"\nsettings = \"DSN=outpools_no_such_dsn;PWD=s3cr3t-value\"\n"));
+  query_result r = db.client.query("SELECT 1");
+  EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;
+  EXPECT_NE(r.diagnostics.find("IM002"), std::string::npos) << r.diagnostics;
+  EXPECT_EQ(r.diagnostics.find("s3cr3t-value"), std::string::npos) << r.diagnostics;
+}
+
+}  // namespace
+}  // namespace outpools::testing
