@@ -230,11 +230,15 @@ query_result pgsql_connection::lost(const std::string& what) {
 awaitable<query_result> pgsql_connection::query(std::string_view sql,
                                                 std::span<const value> params) {
   if (conn_ == nullptr || broken_) co_return lost("not connected");
-  pgsql_params p = encode_pgsql_params(params);
   std::string text(sql);
-  if (!PQsendQueryParams(conn_, text.c_str(), p.count(), p.types(), p.values(), p.lengths(),
-                         p.formats(), 0))
-    co_return lost("sending the query failed");
+  // Without parameters, the simple protocol: one Query message instead of Parse/Bind/Execute/
+  // Sync, less work for the server (what pgbench -M simple sends).
+  const bool sent = params.empty() ? PQsendQuery(conn_, text.c_str()) != 0 : [&] {
+    pgsql_params p = encode_pgsql_params(params);
+    return PQsendQueryParams(conn_, text.c_str(), p.count(), p.types(), p.values(), p.lengths(),
+                             p.formats(), 0) != 0;
+  }();
+  if (!sent) co_return lost("sending the query failed");
   co_return co_await collect();
 }
 
