@@ -6,7 +6,7 @@
 #include "integration/rdbms/odbc_test_support.hpp"
 
 // psqlODBC leaks one 48-byte block per process on its prepared-statement path (inside
-// psqlodbcw.so, whatever we free): not ours to fix, so LeakSanitizer is told to skip it.
+// psqlodbcw.so, whose handles we all free): not ours to fix, so LeakSanitizer skips it.
 extern "C" const char* __lsan_default_suppressions() { return "leak:psqlodbcw.so\n"; }
 
 namespace outpools::testing {

@@ -222,7 +222,7 @@ void mysql_connection::close() noexcept {
 }
 
 void mysql_connection::cancel() noexcept {
-  if (conn_ == nullptr) return;
+  if (conn_ == nullptr || !in_progress_) return;  // nothing running: a KILL could hit the next
   if (!connected_ || broken_) {
     // Still connecting: give up the attempt.
     broken_ = true;
