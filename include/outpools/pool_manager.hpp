@@ -24,9 +24,10 @@ namespace outpools {
 /// thread (they return `invalid_argument` there).
 class pool_manager {
  public:
-  /// Starts `io_thread_count` I/O threads (0, the default: one per core). The driver of generic
-  /// pools is registered; other types need register_driver().
-  explicit pool_manager(std::size_t io_thread_count = 0);
+  /// Starts `io_thread_count` I/O threads (0, the default: one per core), run as `options` say
+  /// (spin before sleeping, optional pinning to cores). The driver of generic pools is
+  /// registered; other types need register_driver().
+  explicit pool_manager(std::size_t io_thread_count = 0, io_thread_options options = {});
   /// Stops every pool (pending calls complete with `shutting_down`), then the threads.
   ~pool_manager();
   pool_manager(const pool_manager&) = delete;

@@ -44,6 +44,7 @@ struct bench_options {
   std::uint64_t random_key = 0;  ///< rdbms: pass a random integer in [1, N] as $1
   bool prepared = false;         ///< rdbms: run it as a prepared statement
   std::uint32_t io_threads = 0;  ///< 0: one per core, less the callers' thread (at least 1)
+  bool no_pin = false;           ///< leave the threads where the scheduler puts them
   bool json = false;
 };
 
@@ -227,7 +228,13 @@ int run_bench(const bench_options& o) {
 
   std::uint32_t io_threads = o.io_threads;
   if (io_threads == 0) io_threads = std::max(1u, std::thread::hardware_concurrency() - 1);
-  pool_manager manager(io_threads);
+  // The callers' thread on core 0 and I/O thread i on core 1 + i, unless --no-pin.
+  io_thread_options thread_options;
+  if (!o.no_pin) {
+    thread_options.first_core = 1;
+    pin_current_thread(0);
+  }
+  pool_manager manager(io_threads, thread_options);
   register_builtin_drivers(manager);
   std::string why;
   if (manager.start_pool(*spec, &why)) {
@@ -373,6 +380,8 @@ void register_bench_command(CLI::App& app, command_list& commands) {
   sub->add_option("--io-threads", o->io_threads,
                   "Pool I/O threads (default: one per core less the callers' thread, at least 1)")
       ->check(CLI::Range(1u, 256u));
+  sub->add_flag("--no-pin", o->no_pin,
+                "Do not pin the callers' thread to core 0 and the I/O threads to the next cores");
   sub->add_flag("--json", o->json, "Print one JSON object");
   add_log_level_option(*sub);
   commands.emplace_back(sub, [o] { return run_bench(*o); });

@@ -4,6 +4,9 @@
 #include <boost/asio/post.hpp>
 #include <future>
 
+#include <pthread.h>
+#include <sched.h>
+
 namespace outpools {
 namespace {
 thread_local const io_threads* current_threads = nullptr;
@@ -31,7 +34,15 @@ void run_with_spin(boost::asio::io_context& context, std::chrono::microseconds s
   }
 }
 
-io_threads::io_threads(std::size_t count, std::chrono::microseconds spin) {
+bool pin_current_thread(unsigned core) noexcept {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(core % cores, &set);
+  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+}
+
+io_threads::io_threads(std::size_t count, io_thread_options options) {
   if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
   contexts_.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
@@ -39,9 +50,10 @@ io_threads::io_threads(std::size_t count, std::chrono::microseconds spin) {
     guards_.emplace_back(contexts_.back()->get_executor());
   }
   for (std::size_t i = 0; i < count; ++i) {
-    threads_.emplace_back([this, i, spin] {
+    threads_.emplace_back([this, i, options] {
       current_threads = this;
-      run_with_spin(*contexts_[i], spin);
+      if (options.first_core) pin_current_thread(*options.first_core + static_cast<unsigned>(i));
+      run_with_spin(*contexts_[i], options.spin);
     });
   }
 }

@@ -4,7 +4,8 @@
 
 namespace outpools {
 
-pool_manager::pool_manager(std::size_t io_thread_count) : threads_(io_thread_count) {
+pool_manager::pool_manager(std::size_t io_thread_count, io_thread_options options)
+    : threads_(io_thread_count, options) {
   drivers_.emplace(pool_type::generic, generic_driver_factory());
 }
 
