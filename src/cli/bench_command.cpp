@@ -45,6 +45,7 @@ struct bench_options {
   bool prepared = false;         ///< rdbms: run it as a prepared statement
   std::uint32_t io_threads = 0;  ///< 0: one per core, less the callers' thread (at least 1)
   bool no_pin = false;           ///< leave the threads where the scheduler puts them
+  std::int64_t io_spin_us = -1;  ///< -1: default_io_spin
   bool json = false;
 };
 
@@ -93,6 +94,7 @@ struct run_state {
   clock_type::time_point last_completion{};
   std::uint32_t active_callers = 0;
   std::function<void()> on_finished;
+  std::chrono::microseconds spin = default_io_spin;  ///< the callers' thread polls as the pool's
 
   bool take_call() {
     if (call_budget != 0 ? issued >= call_budget : clock_type::now() >= end) return false;
@@ -173,7 +175,7 @@ void drive(run_state& st, pool& p, const Job& job, std::uint32_t concurrency, bo
   started = clock_type::now();
   for (auto& slot : slots) asio::co_spawn(app, caller(st, p, job, slot), asio::detached);
   if (progress) tick();
-  run_with_spin(app, default_io_spin);  // the callers' thread spins like the pool's
+  run_with_spin(app, st.spin);
   if (progress) std::fprintf(stderr, "\r%60s\r", "");
 }
 
@@ -230,6 +232,7 @@ int run_bench(const bench_options& o) {
   if (io_threads == 0) io_threads = std::max(1u, std::thread::hardware_concurrency() - 1);
   // The callers' thread on core 0 and I/O thread i on core 1 + i, unless --no-pin.
   io_thread_options thread_options;
+  if (o.io_spin_us >= 0) thread_options.spin = std::chrono::microseconds(o.io_spin_us);
   if (!o.no_pin) {
     thread_options.first_core = 1;
     pin_current_thread(0);
@@ -249,6 +252,7 @@ int run_bench(const bench_options& o) {
 
   std::vector<job_counters> counters(spec->workers);
   run_state st;
+  st.spin = thread_options.spin;
   if (o.calls > 0) st.call_budget = o.calls;
   const bool progress = !o.json && isatty(STDERR_FILENO) != 0;
   clock_type::time_point started;
@@ -380,6 +384,9 @@ void register_bench_command(CLI::App& app, command_list& commands) {
   sub->add_option("--io-threads", o->io_threads,
                   "Pool I/O threads (default: one per core less the callers' thread, at least 1)")
       ->check(CLI::Range(1u, 256u));
+  sub->add_option("--io-spin", o->io_spin_us,
+                  "Microseconds a thread polls before it sleeps (default: the library's)")
+      ->check(CLI::Range(0, 1000000));
   sub->add_flag("--no-pin", o->no_pin,
                 "Do not pin the callers' thread to core 0 and the I/O threads to the next cores");
   sub->add_flag("--json", o->json, "Print one JSON object");
