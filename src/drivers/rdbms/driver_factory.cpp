@@ -10,9 +10,12 @@ outpools::driver_factory driver_factory() {
   return [](const pool_spec& spec, std::uint32_t,
             boost::asio::io_context::executor_type executor) -> std::unique_ptr<connection_driver> {
     switch (std::get<rdbms_options>(spec.connection).driver) {
-      case rdbms_driver::pgsql: return std::make_unique<pgsql_connection>(spec, executor);
-      case rdbms_driver::mysql: return std::make_unique<mysql_connection>(spec, executor);
-      case rdbms_driver::odbc: return std::make_unique<odbc_connection>(spec, executor);
+      case rdbms_driver::pgsql:
+        return std::make_unique<pgsql_connection>(spec, executor);
+      case rdbms_driver::mysql:
+        return std::make_unique<mysql_connection>(spec, executor);
+      case rdbms_driver::odbc:
+        return std::make_unique<odbc_connection>(spec, executor);
     }
     return std::make_unique<pgsql_connection>(spec, executor);
   };
