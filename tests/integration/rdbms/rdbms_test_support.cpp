@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "outpools/config.hpp"
 
@@ -77,6 +79,50 @@ rdbms_pool::rdbms_pool(const pool_spec& spec, std::size_t thread_count)
     : threads(thread_count), p(pool::create(spec, threads, rdbms::driver_factory())), client(p) {}
 
 rdbms_pool::~rdbms_pool() { p->stop(); }
+
+restart_outcome restart_under_load(const pool_spec& spec, const std::string& service) {
+  using clock_type = std::chrono::steady_clock;
+  using namespace std::chrono_literals;
+  restart_outcome out;
+  rdbms_pool db(spec);
+  if (!db.p->wait_connected(10s)) {
+    ADD_FAILURE() << "the pool did not connect before the restart";
+    return out;
+  }
+  const auto limit = 10 * spec.call_timeout.value_or(1000ms);
+  std::atomic<bool> stop{false};
+  std::atomic<long> calls{0}, failures{0}, over_time{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < 4; ++i) {
+    callers.emplace_back([&] {
+      while (!stop) {
+        auto start = clock_type::now();
+        rdbms::query_result r = db.client.query("SELECT 1");
+        if (clock_type::now() - start > limit) ++over_time;
+        ++calls;
+        if (!r.ok()) {
+          ++failures;
+          std::this_thread::sleep_for(5ms);
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(run_services("stop", service), 0);
+  std::this_thread::sleep_for(1000ms);
+  out.failures_during_outage = failures.load();
+  EXPECT_EQ(run_services("start", service), 0);
+  const auto back = clock_type::now();
+  out.whole_again = db.p->wait_connected(10s);
+  out.recovered_after =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - back);
+  stop = true;
+  for (std::thread& t : callers) t.join();
+  out.calls = calls.load();
+  out.over_time = over_time.load();
+  out.call_after_ok = db.client.query("SELECT 1").ok();
+  return out;
+}
 
 bool wait_all_connected(const pool& p, std::chrono::milliseconds limit) {
   return p.wait_connected(limit);

@@ -45,6 +45,18 @@ struct rdbms_pool {
   rdbms::client client;
 };
 
+/// What happened when `service` (a name of scripts/services) was stopped for a second and started
+/// again while 4 threads called `SELECT 1` through a pool of `spec` in a loop.
+struct restart_outcome {
+  long calls = 0;
+  long failures_during_outage = 0;  ///< calls that completed with an error while it was down
+  long over_time = 0;               ///< calls that took more than 10x the spec's call_timeout
+  bool whole_again = false;         ///< every worker connected within 10 s of the restart
+  std::chrono::milliseconds recovered_after{0};
+  bool call_after_ok = false;  ///< a call after the recovery succeeded
+};
+restart_outcome restart_under_load(const pool_spec& spec, const std::string& service);
+
 /// Waits until every worker of `p` is connected, at most `limit`.
 bool wait_all_connected(const pool& p, std::chrono::milliseconds limit);
 
