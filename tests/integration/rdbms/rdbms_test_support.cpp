@@ -124,6 +124,14 @@ restart_outcome restart_under_load(const pool_spec& spec, const std::string& ser
   return out;
 }
 
+void expect_survived_restart(const restart_outcome& r) {
+  EXPECT_GT(r.failures_during_outage, 0) << "calls during the outage must fail, not hang";
+  EXPECT_EQ(r.over_time, 0) << "no call may take past its call_timeout";
+  EXPECT_TRUE(r.whole_again) << "the pool is whole again after the server's return";
+  EXPECT_TRUE(r.call_after_ok);
+  ::testing::Test::RecordProperty("recovered_ms", std::to_string(r.recovered_after.count()));
+}
+
 bool wait_all_connected(const pool& p, std::chrono::milliseconds limit) {
   return p.wait_connected(limit);
 }

@@ -57,6 +57,10 @@ struct restart_outcome {
 };
 restart_outcome restart_under_load(const pool_spec& spec, const std::string& service);
 
+/// What a restart must give: calls during the outage fail (none hangs past 10x call_timeout),
+/// the pool is whole again, and the next call succeeds. Records recovered_ms in the test's output.
+void expect_survived_restart(const restart_outcome& r);
+
 /// Waits until every worker of `p` is connected, at most `limit`.
 bool wait_all_connected(const pool& p, std::chrono::milliseconds limit);
 
