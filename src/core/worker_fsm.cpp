@@ -141,7 +141,8 @@ worker_action worker_fsm::resume(worker_event event, time_point now, bool work_w
         return {kind::reset, {}};
       }
       if (event == ev::request_fatal) {
-        down_ = true;
+        // Broken, not down: calls wait for the reconnect (within their call_timeout) until a
+        // connect attempt has failed.
         go(st::broken);
         return {kind::close, {}};
       }
@@ -150,7 +151,6 @@ worker_action worker_fsm::resume(worker_event event, time_point now, bool work_w
     case st::resetting:
       if (event == ev::ping_ok || event == ev::reset_ok) return after_idle(work_waiting);
       if (event == ev::ping_failed || event == ev::reset_failed) {
-        down_ = true;
         go(st::broken);
         return {kind::close, {}};
       }

@@ -95,7 +95,8 @@ class worker_fsm {
   worker_state state() const noexcept { return state_; }
   /// Connected: ready, busy, pinging or resetting.
   bool connected() const noexcept;
-  /// Down: the last connect failed or the connection broke, and no connect succeeded since.
+  /// Down: the last connect attempt failed, and none succeeded since. (A connection that broke
+  /// is not down until its reconnect fails: calls wait for it within their call_timeout.)
   bool down() const noexcept { return down_; }
   /// Total state changes, and changes from `from` to `to`.
   std::uint64_t transitions() const noexcept { return total_transitions_; }

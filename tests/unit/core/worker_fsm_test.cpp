@@ -107,6 +107,12 @@ TEST(worker_fsm, keepalive_pings_only_when_idle) {
   EXPECT_EQ(fsm.resume(ev::request_done, clock.now, false).what, kind::none);
   EXPECT_EQ(fsm.resume(ev::keepalive_due, clock.now, false).what, kind::ping);
   EXPECT_EQ(fsm.resume(ev::ping_failed, clock.now, false).what, kind::close);
+  // A broken connection is not down: calls wait for the reconnect until a connect fails.
+  EXPECT_FALSE(fsm.down());
+  EXPECT_EQ(fsm.resume(ev::closed, clock.now, false).what, kind::wait);
+  clock.advance(100ms);
+  EXPECT_EQ(fsm.resume(ev::backoff_elapsed, clock.now, false).what, kind::connect);
+  fsm.resume(ev::connect_failed, clock.now, false);
   EXPECT_TRUE(fsm.down());
 }
 
