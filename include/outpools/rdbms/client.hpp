@@ -1,8 +1,10 @@
 // outpools/rdbms/client.hpp — typed queries, prepared statements and transactions over a pool.
 #pragma once
 
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -88,8 +90,7 @@ class client {
     return pool_->async_call(
         [this_client = *this,
          fn = std::move(fn)](job_context& ctx) mutable -> boost::asio::awaitable<call_result> {
-          auto& c = static_cast<connection&>(*ctx.connection);
-          co_return co_await this_client.run_transaction(c, fn);
+          co_return co_await this_client.run_transaction(ctx, fn);
         },
         std::forward<Token>(token));
   }
@@ -99,8 +100,7 @@ class client {
   call_result transaction_blocking(Fn fn) {
     return pool_->call([this_client = *this, fn = std::move(fn)](
                            job_context& ctx) mutable -> boost::asio::awaitable<call_result> {
-      auto& c = static_cast<connection&>(*ctx.connection);
-      co_return co_await this_client.run_transaction(c, fn);
+      co_return co_await this_client.run_transaction(ctx, fn);
     });
   }
 
@@ -118,7 +118,8 @@ class client {
   std::shared_ptr<const std::string> statement_text(std::string_view name) const;
 
   template <typename Fn>
-  boost::asio::awaitable<call_result> run_transaction(connection& c, Fn& fn) const {
+  boost::asio::awaitable<call_result> run_transaction(job_context& ctx, Fn& fn) const {
+    auto& c = static_cast<connection&>(*ctx.connection);
     query_result begin = co_await c.query("BEGIN", {});
     if (!begin.ok()) co_return begin;
     transaction tx(c, *this);
@@ -128,9 +129,14 @@ class client {
     } catch (const std::exception& e) {
       result =
           call_result::failure(errc::job_failed, std::string("transaction threw: ") + e.what());
+    } catch (...) {
+      result = call_result::failure(errc::job_failed, "transaction threw");
     }
     if (result.ok() && tx.failed_)
       result = call_result::failure(errc::server_error, "a statement of the transaction failed");
+    // The caller was answered `timeout` (or the pool is stopping): nothing may be committed.
+    if (result.ok() && ctx.cancelled())
+      result = call_result::failure(errc::timeout, "the call timed out before COMMIT");
     query_result end = co_await c.query(result.ok() ? "COMMIT" : "ROLLBACK", {});
     if (result.ok() && !end.ok()) co_return end;
     co_return result;
@@ -142,6 +148,9 @@ class client {
     return boost::asio::async_initiate<Token, void(query_result)>(
         [](auto handler, std::shared_ptr<pool> p, Op op) {
           auto out = std::make_shared<query_result>();
+          // The completion runs where the caller's handler wants it (its associated executor),
+          // as with pool::async_call; on the pool's own thread only without one.
+          auto executor = boost::asio::get_associated_executor(handler, p->default_executor());
           p->async_call(
               [op = std::move(op),
                out](job_context& ctx) mutable -> boost::asio::awaitable<call_result> {
@@ -149,20 +158,21 @@ class client {
                 *out = co_await op(c);
                 co_return static_cast<const call_result&>(*out);
               },
-              [handler = std::move(handler), out](call_result r) mutable {
-                // The pool's outcome wins (timeout, dropped, ...); the rows only with success.
-                // After timeout, shutting_down or cancelled the job may still be running: its
-                // output is not touched then.
-                if (!r.ok()) {
-                  query_result failed(std::move(r));
-                  if (failed.error != errc::timeout && failed.error != errc::shutting_down &&
-                      failed.error != errc::cancelled)
-                    failed.sqlstate = out->sqlstate;
-                  std::move(handler)(std::move(failed));
-                } else {
-                  std::move(handler)(std::move(*out));
-                }
-              });
+              boost::asio::bind_executor(
+                  executor, [handler = std::move(handler), out](call_result r) mutable {
+                    // The pool's outcome wins (timeout, dropped, ...); the rows only with success.
+                    // After timeout, shutting_down or cancelled the job may still be running: its
+                    // output is not touched then.
+                    if (!r.ok()) {
+                      query_result failed(std::move(r));
+                      if (failed.error != errc::timeout && failed.error != errc::shutting_down &&
+                          failed.error != errc::cancelled)
+                        failed.sqlstate = out->sqlstate;
+                      std::move(handler)(std::move(failed));
+                    } else {
+                      std::move(handler)(std::move(*out));
+                    }
+                  }));
         },
         token, pool_, std::move(op));
   }

@@ -3,6 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <thread>
 
 #include "integration/rdbms/rdbms_test_support.hpp"
@@ -115,6 +120,65 @@ TEST(pgsql_failure, tls_required_refuses_a_server_without_tls) {
   query_result r = db.client.query("SELECT 1");
   EXPECT_FALSE(r.ok());
   EXPECT_NE(r.diagnostics.find("SSL"), std::string::npos) << r.diagnostics;
+}
+
+}  // namespace
+}  // namespace outpools::testing
+
+namespace outpools::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using rdbms::query_result;
+
+TEST(pgsql_failure, copy_is_refused_and_the_pool_keeps_serving) {
+  rdbms_pool db(spec_from_toml(pgsql_toml("workers = 1\ncall_timeout = 3000")));
+  query_result out = db.client.query("COPY (SELECT 1) TO STDOUT");
+  EXPECT_EQ(out.error, errc::invalid_argument) << out.diagnostics;
+  query_result in = db.client.query("COPY pg_class FROM STDIN");
+  EXPECT_FALSE(in.ok());
+  query_result next = db.client.query("SELECT 2");
+  ASSERT_TRUE(next.ok()) << next.diagnostics;
+  EXPECT_EQ(std::get<std::int64_t>(next.rows[0][0]), 2);
+}
+
+TEST(pgsql_failure, a_transaction_past_call_timeout_is_not_committed) {
+  rdbms_pool db(spec_from_toml(pgsql_toml("workers = 1\ncall_timeout = 300")));
+  const std::string table = "outpools_late_tx_" + std::to_string(::getpid());
+  ASSERT_TRUE(db.client.query("DROP TABLE IF EXISTS " + table).ok());
+  ASSERT_TRUE(db.client.query("CREATE TABLE " + table + " (v int)").ok());
+  call_result late = db.client.transaction_blocking(
+      [&](rdbms::transaction& tx) -> boost::asio::awaitable<call_result> {
+        co_await tx.query("INSERT INTO " + table + " VALUES (1)");
+        // Something slow that is not a statement (PQcancel cannot stop it), past call_timeout.
+        boost::asio::steady_timer wait(co_await boost::asio::this_coro::executor, 800ms);
+        co_await wait.async_wait(boost::asio::use_awaitable);
+        co_return call_result::success();
+      });
+  EXPECT_EQ(late.error, errc::timeout);
+  std::this_thread::sleep_for(1000ms);  // the transaction's job has finished by now
+  query_result rows = db.client.query("SELECT count(*) FROM " + table);
+  ASSERT_TRUE(rows.ok()) << rows.diagnostics;
+  EXPECT_EQ(std::get<std::int64_t>(rows.rows[0][0]), 0) << "a timed-out transaction committed";
+  EXPECT_TRUE(db.client.query("DROP TABLE " + table).ok());
+}
+
+TEST(pgsql_failure, an_awaited_query_resumes_on_the_callers_executor) {
+  rdbms_pool db(spec_from_toml(pgsql_toml("workers = 1")));
+  boost::asio::io_context app;
+  std::thread::id resumed_on;
+  bool ok = false;
+  boost::asio::co_spawn(
+      app,
+      [&]() -> boost::asio::awaitable<void> {
+        query_result r = co_await db.client.async_query("SELECT 1", {}, boost::asio::use_awaitable);
+        resumed_on = std::this_thread::get_id();
+        ok = r.ok();
+      },
+      boost::asio::detached);
+  app.run_for(10s);
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(resumed_on, std::this_thread::get_id()) << "resumed on a pool thread";
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "drivers/rdbms/pgsql/pgsql_connection.hpp"
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <charconv>
@@ -87,8 +88,10 @@ pgsql_connection::pgsql_connection(const pool_spec& spec, asio::io_context::exec
 pgsql_connection::~pgsql_connection() { close(); }
 
 void pgsql_connection::track_socket() {
+  // Registered afresh every time: while connecting, libpq may close its socket and open another
+  // that gets the same descriptor number, and a registration kept by number would wait on the
+  // closed one forever.
   int fd = conn_ ? PQsocket(conn_) : -1;
-  if (socket_ && socket_->is_open() && socket_->native_handle() == fd) return;
   if (socket_ && socket_->is_open()) socket_->release();  // libpq owns the descriptor
   socket_.reset();
   if (fd >= 0) socket_.emplace(executor_, fd);
@@ -120,9 +123,16 @@ awaitable<call_result> pgsql_connection::connect() {
     close();
     co_return call_result::failure(errc::disconnected, why);
   }
+  // libpq: just after PQconnectStart, behave as if PQconnectPoll had returned WRITING.
+  PostgresPollingStatusType status = PGRES_POLLING_WRITING;
   for (;;) {
     track_socket();
-    PostgresPollingStatusType status = PQconnectPoll(conn_);
+    boost::system::error_code ec = co_await wait(status == PGRES_POLLING_WRITING);
+    if (ec) {
+      close();
+      co_return call_result::failure(errc::disconnected, "connection attempt cancelled");
+    }
+    status = PQconnectPoll(conn_);
     if (status == PGRES_POLLING_OK) break;
     if (status == PGRES_POLLING_FAILED) {
       std::string why = trimmed(PQerrorMessage(conn_));
@@ -130,12 +140,6 @@ awaitable<call_result> pgsql_connection::connect() {
           why.find("SSL") != std::string::npos || why.find("certificate") != std::string::npos;
       close();
       co_return call_result::failure(tls ? errc::tls_error : errc::disconnected, why);
-    }
-    track_socket();
-    boost::system::error_code ec = co_await wait(status == PGRES_POLLING_WRITING);
-    if (ec) {
-      close();
-      co_return call_result::failure(errc::disconnected, "connection attempt cancelled");
     }
   }
   PQsetnonblocking(conn_, 1);
@@ -152,6 +156,18 @@ awaitable<call_result> pgsql_connection::ping() {
 }
 
 awaitable<call_result> pgsql_connection::reset() {
+  // A cancel request still on its way could hit the next caller's statement: wait until the
+  // side thread's PQcancel has returned (the server has taken it), at most the grace period.
+  if (cancel_done_) {
+    asio::steady_timer tick(executor_);
+    const auto deadline = std::chrono::steady_clock::now() + cancel_grace_;
+    while (!cancel_done_->load() && std::chrono::steady_clock::now() < deadline && !broken_) {
+      tick.expires_after(std::chrono::milliseconds(1));
+      co_await tick.async_wait(asio::as_tuple(use_awaitable));
+    }
+    cancel_done_.reset();
+  }
+  cancel_pending_ = false;
   cancel_timer_.cancel();
   if (conn_ == nullptr || broken_ || PQstatus(conn_) != CONNECTION_OK)
     co_return call_result::failure(errc::disconnected, "connection lost");
@@ -163,6 +179,8 @@ awaitable<call_result> pgsql_connection::reset() {
 }
 
 void pgsql_connection::close() noexcept {
+  cancel_pending_ = false;
+  cancel_done_.reset();
   cancel_timer_.cancel();
   if (socket_) {
     boost::system::error_code ignored;
@@ -189,20 +207,28 @@ void pgsql_connection::cancel() noexcept {
   // PQcancel opens a connection of its own and blocks: it runs on a thread of its own, which
   // owns a reference to the cancel object. If the statement has not ended after the grace
   // period (a hung server), the connection is given up and the worker reconnects.
+  // The thread only touches what it owns (the cancel object, the done flag), so it may outlive
+  // this connection and its io_context.
+  auto done = std::make_shared<std::atomic<bool>>(false);
   try {
-    std::thread([canceller = canceller_] {
+    std::thread([canceller = canceller_, done] {
       char error[256];
       PQcancel(canceller.get(), error, sizeof error);
+      done->store(true);
     }).detach();
+    cancel_done_ = std::move(done);
   } catch (...) {
   }
+  cancel_pending_ = true;
   cancel_timer_.expires_after(cancel_grace_);
-  cancel_timer_.async_wait([this](boost::system::error_code ec) {
-    if (ec) return;
-    broken_ = true;
-    boost::system::error_code ignored;
-    if (socket_) socket_->cancel(ignored);
-  });
+  cancel_timer_.async_wait(
+      [this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+        // An expiry already queued when the connection went away, or when the statement ended.
+        if (ec || alive.expired() || !cancel_pending_) return;
+        broken_ = true;
+        boost::system::error_code ignored;
+        if (socket_) socket_->cancel(ignored);
+      });
 }
 
 bool pgsql_connection::is_fatal(const call_result& result) const noexcept {
@@ -288,6 +314,19 @@ awaitable<query_result> pgsql_connection::collect() {
       if (tuples && *tuples) std::from_chars(tuples, tuples + std::strlen(tuples), n);
       result.affected_rows = n;
     } else if (status == PGRES_EMPTY_QUERY) {
+    } else if (status == PGRES_COPY_IN) {
+      // COPY FROM STDIN has no data to send here: end it with an error and drain the answer.
+      PQputCopyEnd(conn_, "COPY FROM STDIN is not supported through outpools");
+      result = query_result(call_result::failure(
+          errc::invalid_argument, "COPY FROM STDIN is not supported through outpools"));
+      failed = true;
+    } else if (status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH) {
+      // The server streams rows that nothing here reads: give the connection up.
+      broken_ = true;
+      co_return query_result(
+          call_result::failure(errc::invalid_argument,
+                               "COPY TO STDOUT is not supported through outpools; the "
+                               "connection is replaced"));
     } else {
       const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
       const char* message = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
@@ -297,6 +336,7 @@ awaitable<query_result> pgsql_connection::collect() {
       failed = true;
     }
   }
+  cancel_pending_ = false;
   cancel_timer_.cancel();
   if (PQstatus(conn_) != CONNECTION_OK) co_return lost("connection lost");
   co_return result;

@@ -3,6 +3,7 @@
 
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
@@ -58,7 +59,12 @@ class pgsql_connection final : public connection {
   PGconn* conn_ = nullptr;
   std::shared_ptr<PGcancel> canceller_;
   std::optional<boost::asio::posix::stream_descriptor> socket_;
-  boost::asio::steady_timer cancel_timer_;
+  boost::asio::steady_timer cancel_timer_;  ///< gives the connection up if a cancel fails
+  bool cancel_pending_ = false;             ///< a cancel was asked for the running statement
+  /// Set by the side thread once its PQcancel returned; null when no cancel is in flight.
+  std::shared_ptr<std::atomic<bool>> cancel_done_;
+  /// Handlers queued on the executor check it to know this connection still exists.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   bool broken_ = false;
   std::set<std::string, std::less<>> prepared_;
 };
