@@ -183,3 +183,21 @@ TEST(pgsql_failure, an_awaited_query_resumes_on_the_callers_executor) {
 
 }  // namespace
 }  // namespace outpools::testing
+
+namespace outpools::testing {
+namespace {
+
+TEST(pgsql_failure, an_unresolvable_host_fails_the_call_within_its_timeout) {
+  rdbms_pool db(
+      spec_from_toml(pgsql_toml("workers = 1\ncall_timeout = 2000\nconnect_timeout = 1000", "",
+                                "OUTPOOLS_PGSQL_PORT", "no-such-host.invalid")));
+  const auto start = std::chrono::steady_clock::now();
+  query_result r = db.client.query("SELECT 1");
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_FALSE(r.ok());
+  EXPECT_LT(elapsed, std::chrono::seconds(20)) << "10x call_timeout";
+  EXPECT_TRUE(r.error == errc::disconnected || r.error == errc::timeout) << r.diagnostics;
+}
+
+}  // namespace
+}  // namespace outpools::testing

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <charconv>
 #include <cstdio>
@@ -82,6 +83,8 @@ pgsql_connection::pgsql_connection(const pool_spec& spec, asio::io_context::exec
       executor_(executor),
       cancel_timer_(executor) {
   const auto& o = std::get<rdbms_options>(spec.connection);
+  host_ = o.host;
+  port_ = o.port;
   if (o.keepalive_interval) keepalive_ = *o.keepalive_interval;
 }
 
@@ -109,8 +112,25 @@ awaitable<boost::system::error_code> pgsql_connection::wait(bool for_write) {
 awaitable<call_result> pgsql_connection::connect() {
   close();
   broken_ = false;
+  // libpq resolves `host` with a blocking getaddrinfo unless it is given `hostaddr`: resolve here,
+  // asynchronously (cancel() stops it), and keep `host` for certificate checks and SNI.
+  std::vector<std::pair<std::string, std::string>> parameters = parameters_;
+  boost::system::error_code not_numeric;
+  asio::ip::make_address(host_, not_numeric);
+  if (not_numeric && !host_.empty() && host_.front() != '/') {
+    resolver_.emplace(executor_);
+    auto [ec, found] = co_await resolver_->async_resolve(host_, std::to_string(port_),
+                                                         asio::as_tuple(use_awaitable));
+    resolver_.reset();
+    if (ec || found.empty()) {
+      co_return call_result::failure(errc::disconnected,
+                                     "could not resolve \"" + host_ +
+                                         "\": " + (ec ? ec.message() : std::string("no address")));
+    }
+    parameters.emplace_back("hostaddr", found.begin()->endpoint().address().to_string());
+  }
   std::vector<const char*> keys, values;
-  for (const auto& [k, v] : parameters_) {
+  for (const auto& [k, v] : parameters) {
     keys.push_back(k.c_str());
     values.push_back(v.c_str());
   }
@@ -196,6 +216,10 @@ void pgsql_connection::close() noexcept {
 }
 
 void pgsql_connection::cancel() noexcept {
+  if (resolver_) {
+    resolver_->cancel();  // still resolving the host name
+    return;
+  }
   if (conn_ == nullptr) return;
   if (PQstatus(conn_) != CONNECTION_OK || !canceller_) {
     // Still connecting: give up the attempt.

@@ -4,6 +4,7 @@
 #include <libpq-fe.h>
 
 #include <atomic>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
@@ -53,6 +54,9 @@ class pgsql_connection final : public connection {
   query_result lost(const std::string& what);
 
   std::vector<std::pair<std::string, std::string>> parameters_;
+  std::string host_;  ///< resolved at each connect, without blocking
+  std::uint16_t port_ = 0;
+  std::optional<boost::asio::ip::tcp::resolver> resolver_;  ///< set while resolving
   std::optional<std::chrono::milliseconds> keepalive_;
   std::chrono::milliseconds cancel_grace_;
   boost::asio::io_context::executor_type executor_;
