@@ -1,5 +1,7 @@
 #include "config/spec_builder.hpp"
 
+#include "config/http_url.hpp"
+
 #include <boost/json.hpp>
 
 namespace outpools::config {
@@ -52,19 +54,12 @@ rdbms_options rdbms(const json::object& c) {
 http_options http(const json::object& c) {
   http_options h;
   h.url = text(c, "host");
-  h.https = h.url.starts_with("https://");
-  std::string_view rest = std::string_view(h.url).substr(h.https ? 8 : 7);
-  if (rest.ends_with('/')) rest.remove_suffix(1);
-  std::size_t colon = rest.rfind(':');
-  std::size_t bracket = rest.rfind(']');
-  std::string_view name = rest;
-  h.port = h.https ? 443 : 80;
-  if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
-    name = rest.substr(0, colon);
-    h.port = static_cast<std::uint16_t>(std::stoi(std::string(rest.substr(colon + 1))));
+  std::string unused;
+  if (std::optional<http_url> parts = parse_http_url(h.url, unused)) {  // validated already
+    h.https = parts->https;
+    h.host_name = std::move(parts->host_name);
+    h.port = parts->port;
   }
-  if (name.starts_with('[') && name.ends_with(']')) name = name.substr(1, name.size() - 2);
-  h.host_name = std::string(name);
   h.path_prefix = text(c, "path_prefix");
   h.request_timeout = milliseconds(integer(c, "request_timeout"));
   return h;

@@ -2,10 +2,10 @@
 
 #include <unistd.h>
 
-#include <charconv>
 #include <system_error>
 
 #include "config/did_you_mean.hpp"
+#include "config/http_url.hpp"
 #include "config/schema_rules.hpp"
 #include "config/tls_ciphers.hpp"
 
@@ -131,52 +131,12 @@ std::optional<json::value> check_path(const toml::node& node, const option_schem
   return json::value(file.string());
 }
 
-// "http[s]://NAME[:PORT]" with an optional trailing "/". Returns "" or why it is wrong.
-std::string url_problem(std::string_view url) {
-  std::string_view rest;
-  if (url.starts_with("https://")) {
-    rest = url.substr(8);
-  } else if (url.starts_with("http://")) {
-    rest = url.substr(7);
-  } else {
-    return "the scheme must be http:// or https://";
-  }
-  if (rest.ends_with('/')) rest.remove_suffix(1);
-  std::string_view name = rest, port;
-  if (rest.starts_with('[')) {
-    std::size_t close = rest.find(']');
-    if (close == std::string_view::npos) return "an IPv6 address needs its closing ']'";
-    name = rest.substr(0, close + 1);
-    std::string_view after = rest.substr(close + 1);
-    if (!after.empty() && !after.starts_with(':')) return "unexpected text after the address";
-    if (!after.empty()) port = after.substr(1);
-    if (name.size() <= 2) return "the host name is empty";
-  } else {
-    std::size_t colon = rest.find(':');
-    if (colon != std::string_view::npos) {
-      name = rest.substr(0, colon);
-      port = rest.substr(colon + 1);
-    }
-    if (name.empty()) return "the host name is empty";
-    if (name.find_first_of("/?#@ \t[]") != std::string_view::npos)
-      return "a path, query or user name is not part of host (use path_prefix for a path)";
-  }
-  if (name.size() < rest.size() && port.empty()) return "the port after ':' is empty";
-  if (!port.empty()) {
-    int value = 0;
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (ec != std::errc() || end != port.data() + port.size() || value < 1 || value > 65535)
-      return "the port must be an integer in 1..65535";
-  }
-  return "";
-}
-
 std::optional<json::value> check_url(const toml::node& node, const option_schema& o,
                                      const std::string& path, const validation_context& ctx) {
   std::optional<std::string> text = check_string(node, o, path, false, ctx);
   if (!text) return std::nullopt;
-  std::string problem = url_problem(*text);
-  if (!problem.empty()) {
+  std::string problem;
+  if (!parse_http_url(*text, problem)) {
     // A URL with user information may carry a password: it is not echoed.
     bool has_user_info = text->find('@') != std::string::npos;
     wrong(ctx, node, path, "\"http[s]://NAME[:PORT]\"", has_user_info,
