@@ -13,24 +13,10 @@ using rdbms::query_result;
 using rdbms::value;
 using clock_type = std::chrono::steady_clock;
 
-// How many statements like `like` run on the server, seen from another connection.
-std::int64_t count_running(rdbms_pool& observer, const std::string& like) {
-  query_result r = observer.client.query(
-      "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND "
-      "ID <> CONNECTION_ID()",
-      {value(like)});
-  EXPECT_TRUE(r.ok()) << r.diagnostics;
-  return r.ok() ? std::get<std::int64_t>(r.rows.at(0).at(0)) : -1;
-}
-
-bool stops_running(rdbms_pool& observer, const std::string& like) {
-  const auto deadline = clock_type::now() + 5s;
-  while (clock_type::now() < deadline) {
-    if (count_running(observer, like) == 0) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
-}
+// The statements running on the server, seen from another connection.
+const std::string count_sql =
+    "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND "
+    "ID <> CONNECTION_ID()";
 
 TEST(mysql_failure, statement_past_call_timeout_is_killed_on_the_server) {
   rdbms_pool db(spec_from_toml(mysql_toml("workers = 1\ncall_timeout = 200")));
@@ -43,7 +29,7 @@ TEST(mysql_failure, statement_past_call_timeout_is_killed_on_the_server) {
   auto elapsed = clock_type::now() - start;
   EXPECT_EQ(r.error, errc::timeout) << r.diagnostics;
   EXPECT_LT(elapsed, 2000ms) << "the sleep would end at 10 s";
-  EXPECT_TRUE(stops_running(observer, "%outpools-cancel-me%"))
+  EXPECT_TRUE(stops_running(observer, count_sql, "%outpools-cancel-me%"))
       << "the statement still runs on the server";
 
   // The next call on that (only) worker succeeds, on the same connection (no reconnect).
@@ -58,7 +44,7 @@ TEST(mysql_failure, statement_past_call_timeout_is_killed_on_the_server) {
   query_result prepared = db.client.execute("sleepy", {value(std::int64_t{10})});
   EXPECT_EQ(prepared.error, errc::timeout) << prepared.diagnostics;
   EXPECT_LT(clock_type::now() - start, 2000ms);
-  EXPECT_TRUE(stops_running(observer, "%outpools-cancel-me-too%"));
+  EXPECT_TRUE(stops_running(observer, count_sql, "%outpools-cancel-me-too%"));
   query_result after = db.client.query("SELECT 8");
   ASSERT_TRUE(after.ok()) << after.diagnostics;
 }

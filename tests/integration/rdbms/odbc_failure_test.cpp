@@ -13,15 +13,10 @@ using rdbms::query_result;
 using rdbms::value;
 using clock_type = std::chrono::steady_clock;
 
-// How many statements like `like` are active on the server, seen from another connection.
-std::int64_t count_running(rdbms_pool& observer, const std::string& like) {
-  query_result r = observer.client.query(
-      "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE ? AND "
-      "pid <> pg_backend_pid()",
-      {value(like)});
-  EXPECT_TRUE(r.ok()) << r.diagnostics;
-  return r.ok() ? std::get<std::int64_t>(r.rows.at(0).at(0)) : -1;
-}
+// The statements active on the server, seen from another connection.
+const std::string count_sql =
+    "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE ? AND "
+    "pid <> pg_backend_pid()";
 
 TEST(odbc_failure, statement_past_call_timeout_is_cancelled_on_the_server) {
   rdbms_pool db(spec_from_toml(odbc_toml("workers = 1\ncall_timeout = 200")));
@@ -36,13 +31,8 @@ TEST(odbc_failure, statement_past_call_timeout_is_cancelled_on_the_server) {
   EXPECT_LT(elapsed, 2000ms) << "the sleep would end at 10 s";
 
   // SQLCancel stops the statement on the server, well before the sleep would end.
-  const auto deadline = clock_type::now() + 5s;
-  std::int64_t running = 1;
-  while (running != 0 && clock_type::now() < deadline) {
-    running = count_running(observer, "%outpools-cancel-me%");
-    if (running != 0) std::this_thread::sleep_for(50ms);
-  }
-  EXPECT_EQ(running, 0) << "the statement still runs on the server";
+  EXPECT_TRUE(stops_running(observer, count_sql, "%outpools-cancel-me%"))
+      << "the statement still runs on the server";
 
   // The next call on that (only) worker succeeds, on the same connection.
   query_result next = db.client.query("SELECT 7");

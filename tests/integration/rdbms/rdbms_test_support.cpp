@@ -132,6 +132,18 @@ void expect_survived_restart(const restart_outcome& r) {
   ::testing::Test::RecordProperty("recovered_ms", std::to_string(r.recovered_after.count()));
 }
 
+bool stops_running(rdbms_pool& observer, const std::string& count_sql, const std::string& like,
+                   std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    rdbms::query_result r = observer.client.query(count_sql, {rdbms::value(like)});
+    EXPECT_TRUE(r.ok()) << r.diagnostics;
+    if (r.ok() && std::get<std::int64_t>(r.rows.at(0).at(0)) == 0) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 bool wait_all_connected(const pool& p, std::chrono::milliseconds limit) {
   return p.wait_connected(limit);
 }

@@ -61,6 +61,12 @@ restart_outcome restart_under_load(const pool_spec& spec, const std::string& ser
 /// the pool is whole again, and the next call succeeds. Records recovered_ms in the test's output.
 void expect_survived_restart(const restart_outcome& r);
 
+/// Waits until `count_sql` — a COUNT(*) of the server's running statements whose text matches
+/// the LIKE pattern given as its one parameter, excluding the observer's own — run through
+/// `observer` says none matches `like`; at most `limit`. True when none runs any more.
+bool stops_running(rdbms_pool& observer, const std::string& count_sql, const std::string& like,
+                   std::chrono::milliseconds limit = std::chrono::seconds(5));
+
 /// Waits until every worker of `p` is connected, at most `limit`.
 bool wait_all_connected(const pool& p, std::chrono::milliseconds limit);
 
