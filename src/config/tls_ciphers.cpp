@@ -34,12 +34,39 @@ bool is_special_command(std::string_view name) {
   return false;
 }
 
+// Cipher classes OpenSSL defines that may select no cipher in a given build (RC4 and 3DES need
+// enable-weak-ssl-ciphers, GOST an engine, ...). SSL_CTX_set_cipher_list refuses such a class
+// alone, yet it is a name OpenSSL knows, and "!RC4" in a list is common and harmless.
+bool is_optional_class(std::string_view name) {
+  static constexpr std::string_view classes[] = {
+      SSL_TXT_LOW,    SSL_TXT_MEDIUM,    SSL_TXT_DES,         SSL_TXT_3DES,     SSL_TXT_RC4,
+      SSL_TXT_RC2,    SSL_TXT_IDEA,      SSL_TXT_SEED,        SSL_TXT_GOST,     SSL_TXT_GOST94,
+      SSL_TXT_GOST12, SSL_TXT_GOST89MAC, SSL_TXT_GOST89MAC12, SSL_TXT_kGOST,    SSL_TXT_kGOST18,
+      SSL_TXT_aGOST,  SSL_TXT_aGOST01,   SSL_TXT_aGOST12,     SSL_TXT_eNULL,    SSL_TXT_NULL,
+      SSL_TXT_SRP,    SSL_TXT_kSRP,      SSL_TXT_aSRP,        SSL_TXT_CAMELLIA, SSL_TXT_ARIA};
+  return std::find(std::begin(classes), std::end(classes), name) != std::end(classes);
+}
+
 bool openssl_accepts(std::string_view name, bool tls13) {
   ctx_ptr ctx = new_context();
   if (!ctx) return false;
   std::string text(name);
   return tls13 ? SSL_CTX_set_ciphersuites(ctx.get(), text.c_str()) == 1
                : SSL_CTX_set_cipher_list(ctx.get(), text.c_str()) == 1;
+}
+
+// A TLS 1.2 name, alias or "+"-joined combination of aliases that OpenSSL knows, even when it
+// selects no cipher in this build.
+bool openssl_knows(std::string_view name) {
+  if (openssl_accepts(name, false)) return true;
+  for (std::size_t start = 0;;) {
+    std::size_t plus = name.find('+', start);
+    std::string_view part =
+        name.substr(start, plus == std::string_view::npos ? plus : plus - start);
+    if (part.empty() || (!is_optional_class(part) && !openssl_accepts(part, false))) return false;
+    if (plus == std::string_view::npos) return true;
+    start = plus + 1;
+  }
 }
 
 }  // namespace
@@ -80,7 +107,7 @@ std::string add_cipher_string(std::string_view text, cipher_lists& out) {
         return "unknown TLS 1.3 cipher suite \"" + std::string(bare) + "\"";
       out.tls13.emplace_back(token);
     } else {
-      if (!openssl_accepts(bare, false)) return "unknown cipher \"" + std::string(bare) + "\"";
+      if (!openssl_knows(bare)) return "unknown cipher \"" + std::string(bare) + "\"";
       out.tls12.emplace_back(token);
     }
   }

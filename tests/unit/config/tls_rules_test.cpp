@@ -261,6 +261,18 @@ TEST(TlsCiphers, StringFormAcceptsOpenSslKeywords) {
   EXPECT_NE(load_https(r), nullptr);
 }
 
+TEST(TlsCiphers, StringFormAcceptsKnownClassesThatSelectNothingHere) {
+  // RC4 and 3DES are OpenSSL cipher classes even where no such cipher is built (OpenSSL 3
+  // without enable-weak-ssl-ciphers): excluding them is common and must not be an error.
+  for (const char* ciphers :
+       {"HIGH:!aNULL:!MD5:!RC4", "HIGH:!3DES:!DES", "ECDHE+AESGCM:-RC4", "HIGH:!ECDHE+3DES"}) {
+    const load_result r = load(std::string(https_head) + "ciphers = \"" + ciphers + "\"\n");
+    EXPECT_NE(load_https(r), nullptr) << ciphers << "\n" << test::dump(r);
+  }
+  const std::string text = std::string(https_head) + "ciphers = \"HIGH:!RC4+BOGUS\"\n";
+  EXPECT_TRUE(has_error(load(text), text, std::string(tls_path) + "ciphers", "ciphers =", "BOGUS"));
+}
+
 TEST(TlsCiphers, StringFormUnknownNameIsNamed) {
   const std::string text =
       std::string(https_head) + "ciphers = \"ECDHE-RSA-AES256-GCM-SHA384:NOT-A-CIPHER\"\n";
