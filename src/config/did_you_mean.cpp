@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 namespace outpools::config {
 namespace {
@@ -36,12 +37,20 @@ std::optional<std::string> nearest_name(std::string_view word,
                                         const std::vector<std::string>& candidates) {
   const std::string needle = lower(word.substr(0, 256));
   const std::size_t limit = std::max<std::size_t>(2, needle.size() / 3);
+  // A close typo first; else a name that contains the word or is contained in it ("verify" for
+  // verify_peer, "hostname" for host), the nearest of those.
   std::optional<std::string> best;
-  std::size_t best_distance = limit + 1;
+  std::pair<bool, std::size_t> best_rank{true, 0};
   for (const std::string& candidate : candidates) {
-    std::size_t d = edit_distance(needle, lower(candidate));
-    if (d < best_distance) {
-      best_distance = d;
+    const std::string name = lower(candidate);
+    const std::size_t d = edit_distance(needle, name);
+    const bool contained =
+        std::min(needle.size(), name.size()) >= 3 &&
+        (name.find(needle) != std::string::npos || needle.find(name) != std::string::npos);
+    if (d > limit && !contained) continue;
+    const std::pair<bool, std::size_t> rank{d > limit, d};
+    if (!best || rank < best_rank) {
+      best_rank = rank;
       best = candidate;
     }
   }

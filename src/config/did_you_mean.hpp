@@ -13,7 +13,8 @@ namespace outpools::config {
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 /// The candidate nearest to `word`, when it is close enough to be a likely typo (distance at most
-/// max(2, len/3), case ignored); nullopt otherwise.
+/// max(2, len/3), case ignored) or, failing that, when one contains the other (at least three
+/// characters: "verify" for verify_peer); nullopt otherwise.
 std::optional<std::string> nearest_name(std::string_view word,
                                         const std::vector<std::string>& candidates);
 

@@ -147,6 +147,49 @@ TEST(Diagnostics, UnknownKeyDirectlyInOutgoingPoolsIsAnError) {
   EXPECT_TRUE(has_error(r, text, "outgoing_pools.workers", "workers = 5"));
 }
 
+TEST(Diagnostics, UnknownKeySuggestsTheNameItShortensOrLengthens) {
+  // Too far apart for a typo, yet plainly meant: a part of the name, or the name and more.
+  constexpr std::string_view text = R"(
+[outgoing_pools.rdbms.default]
+  timeout = 100
+  [outgoing_pools.rdbms.default.connection]
+    driver = "pgsql"
+    hostname = "db.local"
+    database = "mim"
+    user = "mim"
+    pass = "secret"
+    keepalive = 30
+    [outgoing_pools.rdbms.default.connection.tls]
+      verify = true
+      cacert = "ca.pem"
+)";
+  const load_result r = load(text);
+  const std::string conn = "outgoing_pools.rdbms.default.connection.";
+  const std::pair<std::string, std::string> cases[] = {
+      {"outgoing_pools.rdbms.default.timeout", "\"call_timeout\""},
+      {conn + "hostname", "\"host\""},
+      {conn + "user", "\"username\""},
+      {conn + "pass", "\"password\""},
+      {conn + "keepalive", "\"keepalive_interval\""},
+      {conn + "tls.verify", "\"verify_peer\""},
+      {conn + "tls.cacert", "\"cacertfile\""}};
+  for (const auto& [path, name] : cases) {
+    const std::string key = path.substr(path.rfind('.') + 1) + " =";
+    EXPECT_TRUE(has_error(r, text, path, key, "did you mean " + name));
+  }
+}
+
+TEST(Diagnostics, UnrelatedUnknownKeySuggestsNothing) {
+  constexpr std::string_view text = R"(
+[outgoing_pools.redis.default]
+  zq = 1
+)";
+  const load_result r = load(text);
+  EXPECT_TRUE(has_error(r, text, "outgoing_pools.redis.default.zq", "zq = 1"));
+  for (const diagnostic& d : r.diagnostics)
+    EXPECT_FALSE(test::contains(d.message, "did you mean")) << test::dump(r);
+}
+
 TEST(Diagnostics, OutgoingPoolsMustBeATable) {
   constexpr std::string_view text = R"(
 outgoing_pools = 5
