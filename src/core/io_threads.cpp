@@ -4,15 +4,38 @@
 #include <boost/asio/post.hpp>
 #include <future>
 
+#include "outpools/detail/handoff.hpp"
+
 #include <pthread.h>
 #include <sched.h>
 
 namespace outpools {
 namespace {
 thread_local const io_threads* current_threads = nullptr;
+
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
 }
 
+// Sets a promise when it runs: what io_threads::drain() waits for, behind every earlier hand-off.
+// Owns itself: deleted when it runs (the waiter may be gone by the time set_value returns).
+struct drain_marker final : detail::handoff_node {
+  std::shared_ptr<std::promise<void>> reached = std::make_shared<std::promise<void>>();
+  drain_marker() {
+    complete = [](handoff_node* self, bool) {
+      std::shared_ptr<std::promise<void>> p = std::move(static_cast<drain_marker*>(self)->reached);
+      delete static_cast<drain_marker*>(self);
+      p->set_value();
+    };
+  }
+};
+}  // namespace
+
 void run_with_spin(boost::asio::io_context& context, std::chrono::microseconds spin) {
+  auto& handoffs = boost::asio::use_service<detail::handoff_queue>(context);
+  handoffs.enable();
   if (spin.count() <= 0) {
     context.run();
     return;
@@ -20,17 +43,31 @@ void run_with_spin(boost::asio::io_context& context, std::chrono::microseconds s
   using clock = std::chrono::steady_clock;
   while (!context.stopped()) {
     if (context.poll() > 0) continue;
-    // Idle: poll a little longer before sleeping in run_one().
-    bool found = false;
+    // Idle: watch the hand-off queue (senders then post nothing, and take no lock of ours) and
+    // poll the context now and then, for a while, before sleeping in run_one().
+    const bool watching = handoffs.watch();
+    bool handed = false, polled = false;
     const clock::time_point until = clock::now() + spin;
-    while (!found && !context.stopped()) {
-      for (int i = 0; i < 16 && !found; ++i) found = context.poll_one() > 0;
-      if (found || clock::now() >= until) break;
+    while (!context.stopped()) {
+      for (int i = 0; i < 64 && !handed; ++i) {
+        handed = handoffs.pending();
+        cpu_relax();
+      }
+      if (handed) break;
+      polled = context.poll_one() > 0;
+      if (polled || clock::now() >= until) break;
       // On a machine with more runnable threads than cores, let the thread that would hand us
       // work run; on an idle core this returns at once.
       std::this_thread::yield();
     }
-    if (!found && !context.stopped()) context.run_one();
+    if (watching) {
+      if (handed) {
+        handoffs.schedule_drain();  // the duty passes to the drain, which poll() runs next
+      } else {
+        handoffs.unwatch();
+      }
+    }
+    if (!handed && !polled && !context.stopped()) context.run_one();
   }
 }
 
@@ -69,15 +106,18 @@ bool io_threads::in_any_io_thread() noexcept { return current_threads != nullptr
 
 void io_threads::drain() {
   // Twice: a handler run in the first round may post one more (a cancelled timer's completion).
+  // Each round waits for what was posted to a context (the marker's own post) and then for what
+  // was handed off to it (the marker, queued behind every earlier hand-off).
   for (int round = 0; round < 2; ++round) {
-    std::vector<std::future<void>> done;
-    done.reserve(contexts_.size());
+    std::vector<std::future<void>> reached;
+    reached.reserve(contexts_.size());
     for (auto& c : contexts_) {
-      auto promise = std::make_shared<std::promise<void>>();
-      done.push_back(promise->get_future());
-      boost::asio::post(*c, [promise] { promise->set_value(); });
+      auto* m = new drain_marker;
+      reached.push_back(m->reached->get_future());
+      boost::asio::post(
+          *c, [c = c.get(), m] { boost::asio::use_service<detail::handoff_queue>(*c).submit(m); });
     }
-    for (auto& f : done) f.wait();
+    for (auto& f : reached) f.wait();
   }
 }
 

@@ -20,7 +20,7 @@ pool::impl::~impl() = default;
 void pool::impl::fail(detail::request* r, errc e, std::string diagnostics) {
   outcomes[static_cast<std::size_t>(e)].fetch_add(1, std::memory_order_relaxed);
   r->deliver(call_result::failure(e, std::move(diagnostics)));
-  delete r;
+  r->release();
 }
 
 void pool::impl::set_worker_down(std::uint32_t, bool down, const std::string& error) {

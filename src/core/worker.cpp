@@ -41,6 +41,7 @@ worker::worker(pool::impl& pool, std::uint32_t index, boost::asio::io_context& c
     : pool_(pool),
       index_(index),
       executor_(context.get_executor()),
+      inbox_(boost::asio::use_service<handoff_queue>(context)),
       driver_(std::move(driver)),
       fsm_(fsm_settings(pool.spec, index)),
       mailbox_(pool.spec.max_worker_queue_len),
@@ -55,7 +56,17 @@ void worker::post_start() {
 }
 
 void worker::post_request(request* r) {
-  boost::asio::post(executor_, [this, r] { receive(r); });
+  r->receiver = this;
+  r->complete = [](handoff_node* node, bool run) {
+    auto* req = static_cast<request*>(node);
+    if (run) {
+      static_cast<worker*>(req->receiver)->receive(req);
+    } else {  // the I/O thread's context is being destroyed (the pool was never stopped)
+      req->release();
+      req->release();
+    }
+  };
+  inbox_.submit(r);
 }
 
 void worker::post_stop() {
@@ -187,7 +198,7 @@ worker_event worker::finish_running(request* r, call_result result) {
     fatal = !result.ok() && driver_->is_fatal(result);
     answer(r, std::move(result));
   }
-  delete r;
+  r->release();
   if (fatal) return worker_event::request_fatal;
   return abandoned ? worker_event::request_abandoned : worker_event::request_done;
 }
@@ -195,7 +206,7 @@ worker_event worker::finish_running(request* r, call_result result) {
 void worker::finish_unrun(request* r, errc e, std::string diagnostics) {
   release(r);
   answer(r, call_result::failure(e, std::move(diagnostics)));
-  delete r;
+  r->release();
 }
 
 void worker::answer(request* r, call_result result) {

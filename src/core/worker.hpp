@@ -76,6 +76,7 @@ class worker final : public job_host {
   pool::impl& pool_;
   const std::uint32_t index_;
   boost::asio::io_context::executor_type executor_;
+  handoff_queue& inbox_;  ///< requests reach the worker's thread through it
   std::unique_ptr<connection_driver> driver_;
   worker_fsm fsm_;
   mailbox mailbox_;

@@ -2,7 +2,9 @@
 //
 // A request is created by the caller (pool::async_call), then owned by exactly one place at a time:
 // a worker's mailbox, the pool-wide queue, or the worker running it. Its handler is delivered
-// exactly once (deliver()); the object is destroyed by its last owner after that.
+// exactly once (deliver()). Two references keep it alive: its owner's (released with release()
+// when the owner is done with it) and the delivery's (released once the handler has been moved
+// out, which may happen on the caller's thread after the owner let go).
 #pragma once
 
 #include <atomic>
@@ -23,6 +25,7 @@
 #include <utility>
 
 #include "outpools/call_result.hpp"
+#include "outpools/detail/handoff.hpp"
 #include "outpools/job_context.hpp"
 
 namespace outpools::detail {
@@ -41,7 +44,7 @@ class job_host {
   ~job_host() = default;
 };
 
-class request {
+class request : public handoff_node {
  public:
   request() = default;
   request(const request&) = delete;
@@ -55,6 +58,11 @@ class request {
   virtual void deliver(call_result result) = 0;
   /// Terminal cancellation of an asynchronous job (pool stopping). Worker's thread only.
   virtual void abort_job() noexcept {}
+  /// Drops one of the two references (the owner's, or the delivery's); the last one destroys the
+  /// request. Any thread.
+  void release() noexcept {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
 
   clock::time_point created{};                            ///< when the call was made
   clock::time_point deadline = clock::time_point::max();  ///< call_timeout from `created`
@@ -64,6 +72,10 @@ class request {
   std::uint32_t worker = UINT32_MAX;                      ///< whose load counts this request
   request* prev = nullptr;                                ///< mailbox links (intrusive)
   request* next = nullptr;
+  void* receiver = nullptr;  ///< the worker a hand-off to a worker's thread is for
+
+ private:
+  std::atomic<int> refs_{2};
 };
 
 template <typename T>
@@ -107,12 +119,20 @@ class request_impl final : public request {
   void deliver(call_result result) override {
     delivered = true;
     auto ex = work_.get_executor();
+    if (handoff_queue* q = handoff_for(ex)) {
+      // The caller's io_context is run by one thread: no lock, and no wake-up when it is awake.
+      result_.emplace(std::move(result));
+      complete = &complete_on_callers_thread;
+      q->submit(this);
+      return;
+    }
     auto alloc = boost::asio::get_associated_allocator(handler_);
     boost::asio::post(ex, boost::asio::bind_allocator(
                               alloc, [h = std::move(handler_), r = std::move(result)]() mutable {
                                 std::move(h)(std::move(r));
                               }));
     work_.reset();
+    release();
   }
 
   void abort_job() noexcept override {
@@ -134,8 +154,18 @@ class request_impl final : public request {
     }
   };
 
+  static void complete_on_callers_thread(handoff_node* node, bool run) {
+    auto* self = static_cast<request_impl*>(node);
+    Handler h = std::move(self->handler_);
+    call_result r = std::move(*self->result_);
+    auto work = std::move(self->work_);  // the context keeps running until the handler has run
+    self->release();
+    if (run) std::move(h)(std::move(r));
+  }
+
   struct no_signal {};
   Job job_;
+  std::optional<call_result> result_;  ///< set by deliver() for a hand-off
   Handler handler_;
   boost::asio::executor_work_guard<boost::asio::associated_executor_t<Handler, Executor>> work_;
   [[no_unique_address]] std::conditional_t<asynchronous, boost::asio::cancellation_signal,

@@ -1,0 +1,173 @@
+// The lock-free hand-off between threads: every node runs exactly once, in each sender's order,
+// on the receiving context's thread, whether that thread spins (run_with_spin), sleeps, or runs a
+// plain run(); nodes left when the context goes away are discarded, not leaked. Run under TSan.
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "outpools/detail/handoff.hpp"
+#include "outpools/io_threads.hpp"
+#include "test_support.hpp"
+
+namespace outpools {
+namespace {
+
+using namespace std::chrono_literals;
+using detail::handoff_node;
+using detail::handoff_queue;
+
+struct counted_node : handoff_node {
+  int sender = 0, seq = 0;
+  std::vector<int>* last_seq = nullptr;  ///< per sender, written on the receiving thread only
+  std::atomic<int>* ran = nullptr;
+  std::atomic<int>* discarded = nullptr;
+  std::atomic<int>* out_of_order = nullptr;
+  std::thread::id* receiver = nullptr;
+  std::atomic<int>* wrong_thread = nullptr;
+
+  counted_node() {
+    complete = [](handoff_node* self, bool run) {
+      auto* n = static_cast<counted_node*>(self);
+      if (run) {
+        if ((*n->last_seq)[n->sender] + 1 != n->seq) n->out_of_order->fetch_add(1);
+        (*n->last_seq)[n->sender] = n->seq;
+        if (std::this_thread::get_id() != *n->receiver) n->wrong_thread->fetch_add(1);
+        n->ran->fetch_add(1);
+      } else {
+        n->discarded->fetch_add(1);
+      }
+      delete n;
+    };
+  }
+};
+
+// Senders on `senders` threads hand `per_sender` nodes each to a context run by `run`.
+void hand_off_from_many_threads(std::chrono::microseconds spin, bool plain_run) {
+  constexpr int senders = 4, per_sender = 20000;
+  boost::asio::io_context context(1);
+  auto guard = boost::asio::make_work_guard(context);
+  std::thread::id receiver;
+  std::thread runner([&] {
+    receiver = std::this_thread::get_id();
+    if (plain_run) {
+      context.run();
+    } else {
+      run_with_spin(context, spin);
+    }
+  });
+  // Wait until the receiving thread has started (and, for run_with_spin, enabled the queue).
+  std::promise<void> running;
+  boost::asio::post(context, [&] { running.set_value(); });
+  running.get_future().wait();
+
+  auto& queue = boost::asio::use_service<handoff_queue>(context);
+  EXPECT_EQ(queue.enabled(), !plain_run);
+  std::vector<int> last_seq(senders, 0);
+  std::atomic<int> ran{0}, discarded{0}, out_of_order{0}, wrong_thread{0};
+  std::vector<std::thread> threads;
+  for (int s = 0; s < senders; ++s) {
+    threads.emplace_back([&, s] {
+      for (int i = 1; i <= per_sender; ++i) {
+        auto* n = new counted_node;
+        n->sender = s;
+        n->seq = i;
+        n->last_seq = &last_seq;
+        n->ran = &ran;
+        n->discarded = &discarded;
+        n->out_of_order = &out_of_order;
+        n->receiver = &receiver;
+        n->wrong_thread = &wrong_thread;
+        queue.submit(n);
+        if (i % 1000 == 0) std::this_thread::sleep_for(100us);  // let the receiver fall asleep
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_TRUE(test::eventually([&] { return ran.load() == senders * per_sender; }))
+      << ran.load() << " of " << senders * per_sender << " ran";
+  guard.reset();
+  context.stop();
+  runner.join();
+  EXPECT_EQ(ran.load(), senders * per_sender);
+  EXPECT_EQ(discarded.load(), 0);
+  EXPECT_EQ(out_of_order.load(), 0);
+  EXPECT_EQ(wrong_thread.load(), 0);
+}
+
+TEST(handoff, every_node_runs_once_in_order_on_a_spinning_thread) {
+  hand_off_from_many_threads(50us, false);
+}
+
+TEST(handoff, every_node_runs_once_in_order_on_a_thread_that_never_spins) {
+  hand_off_from_many_threads(0us, false);
+}
+
+TEST(handoff, a_context_run_by_plain_run_is_served_too) { hand_off_from_many_threads(0us, true); }
+
+TEST(handoff, nodes_left_when_the_context_is_destroyed_are_discarded) {
+  std::atomic<int> ran{0}, discarded{0}, out_of_order{0}, wrong_thread{0};
+  std::vector<int> last_seq(1, 0);
+  std::thread::id receiver;
+  {
+    boost::asio::io_context context(1);
+    auto& queue = boost::asio::use_service<handoff_queue>(context);
+    for (int i = 1; i <= 3; ++i) {
+      auto* n = new counted_node;
+      n->seq = i;
+      n->last_seq = &last_seq;
+      n->ran = &ran;
+      n->discarded = &discarded;
+      n->out_of_order = &out_of_order;
+      n->receiver = &receiver;
+      n->wrong_thread = &wrong_thread;
+      queue.submit(n);
+    }
+  }  // never run: LeakSanitizer would see the nodes if they were dropped
+  EXPECT_EQ(ran.load(), 0);
+  EXPECT_EQ(discarded.load(), 3);
+}
+
+// Callers as coroutines on an application context run by run_with_spin (completions come back
+// through its hand-off queue): every call completes exactly once, on the caller's thread.
+TEST(handoff, awaiting_callers_on_a_spinning_context_complete_exactly_once) {
+  constexpr int callers = 64, calls_each = 500;
+  io_threads threads{1};
+  auto p = pool::create(test::generic_spec(8, worker_strategy::best_worker), threads,
+                        generic_driver_factory());
+  ASSERT_TRUE(p->wait_connected(test::patience));
+  boost::asio::io_context app(1);
+  std::thread::id app_thread;
+  int ok = 0, wrong_thread = 0, finished = 0;
+  for (int c = 0; c < callers; ++c) {
+    boost::asio::co_spawn(
+        app,
+        [&]() -> boost::asio::awaitable<void> {
+          for (int i = 0; i < calls_each; ++i) {
+            call_result r = co_await p->async_call([](job_context&) {}, boost::asio::use_awaitable);
+            if (std::this_thread::get_id() != app_thread) ++wrong_thread;
+            if (r.ok()) ++ok;
+          }
+          ++finished;
+        },
+        boost::asio::detached);
+  }
+  std::thread runner([&] {
+    app_thread = std::this_thread::get_id();
+    run_with_spin(app, 50us);
+  });
+  runner.join();  // returns once every caller finished: nothing else keeps `app` running
+  EXPECT_EQ(finished, callers);
+  EXPECT_EQ(ok, callers * calls_each);
+  EXPECT_EQ(wrong_thread, 0);
+  EXPECT_EQ(p->stats().calls.ok(), static_cast<std::uint64_t>(callers * calls_each));
+  EXPECT_FALSE(p->stop());
+}
+
+}  // namespace
+}  // namespace outpools
