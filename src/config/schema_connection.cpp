@@ -116,6 +116,7 @@ section_schema http() {
                        .syntax = "string",
                        .default_doc = R"("/")",
                        .doc = "prepended to every request path",
+                       .allow_empty = true,  // "": the paths of calls as they are
                        .default_value = constant("/")});
   s.options.push_back({.name = "request_timeout",
                        .kind = value_kind::integer,

@@ -170,6 +170,12 @@ TEST(HttpRules, PathPrefixMustBeAString) {
   expect_refused_values("http", "path_prefix", {"1", "[\"/a\"]"}, "host = \"http://localhost\"\n");
 }
 
+TEST(HttpRules, PathPrefixMayBeEmpty) {
+  // SPEC.md: any string; "" prepends nothing.
+  expect_accepted_values("http", "path_prefix", {"\"\"", "\"api\"", "\"/api/auth/\""},
+                         "host = \"http://localhost\"\n");
+}
+
 // ---- redis ----
 
 TEST(RedisRules, PortIsStrictlyBetween0And65535) {
