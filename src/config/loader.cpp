@@ -8,6 +8,7 @@
 #include "config/schema_rules.hpp"
 #include "config/section_validator.hpp"
 #include "config/spec_builder.hpp"
+#include "config/syntax_error.hpp"
 #include "outpools/config.hpp"
 
 namespace outpools {
@@ -295,10 +296,7 @@ load_result load_config_string(std::string_view text, std::string_view file_name
   try {
     root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
-    result.diagnostics.push_back({.file = file,
-                                  .line = e.source().begin.line,
-                                  .column = e.source().begin.column,
-                                  .message = "TOML syntax error: " + std::string(e.description())});
+    result.diagnostics.push_back(config::syntax_error_diagnostic(text, file, e));
     return result;
   }
   config::loader l(file, base_dir, result.diagnostics);

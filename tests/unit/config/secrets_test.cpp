@@ -161,6 +161,37 @@ TEST(SecretsInDiagnostics, SecretInSyntaxError) {
   EXPECT_FALSE(test::contains(everything(r), secret_value)) << test::dump(r);
 }
 
+TEST(SecretsInDiagnostics, SyntaxErrorQuotingTheValueShowsNoneOfIt) {
+  // toml++ quotes what it could not read: a whole number too large for 64 bits, or the
+  // characters it stopped at. On a secret's line none of it is shown; the position stays.
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"[outgoing_pools.redis.default.connection]\npassword = 98765432109876543210\n",
+       "98765432109876543210"},
+      {"[outgoing_pools.rdbms.default.connection]\nsettings = 1.7976931348623157e999\n",
+       "1.7976931348623157e999"},
+      {"[outgoing_pools.rabbit.default.connection]\namqp_password = tr7Q\n", "tr7Q"},
+      {"[outgoing_pools.riak.default.connection]\ncredentials = {user = \"u\", password = "
+       "12345678901234567890123}\n",
+       "12345678901234567890123"},
+      {"[outgoing_pools.cassandra.default.connection]\nauth.plain.password = [\n  "
+       "98765432109876543210,\n]\n",
+       "98765432109876543210"},
+      {"[outgoing_pools.ldap.default.connection.tls]\npassword = \"Zq\\w\"\n", "\\w"}};
+  for (const auto& [text, value] : cases) {
+    const load_result r = load(text);
+    ASSERT_EQ(r.diagnostics.size(), 1u) << text << test::dump(r);
+    EXPECT_TRUE(test::contains(r.diagnostics[0].message, "TOML syntax error")) << test::dump(r);
+    EXPECT_GE(r.diagnostics[0].line, 2u) << test::dump(r);
+    EXPECT_FALSE(test::contains(everything(r), value)) << text << test::dump(r);
+  }
+}
+
+TEST(SecretsInDiagnostics, SyntaxErrorOfAnOrdinaryOptionKeepsItsDetails) {
+  const load_result r = load("[outgoing_pools.redis.default]\nworkers = 98765432109876543210\n");
+  ASSERT_EQ(r.diagnostics.size(), 1u) << test::dump(r);
+  EXPECT_TRUE(test::contains(r.diagnostics[0].message, "98765432109876543210")) << test::dump(r);
+}
+
 TEST(SecretsInShow, EverySecretIsMasked) {
   test::temp_dir dir;
   dir.write("key.pem");
