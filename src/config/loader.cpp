@@ -191,7 +191,7 @@ class loader {
     ctx_.pool = nullptr;
     section_result pool =
         validate_section({.table = table, .where = where, .path = path}, pool_schema(type), ctx_);
-    check_pool_rules(type, path, pool);
+    check_pool_rules(type, path, *table, pool);
     if (ctx_.error_count() != errors_before) return;
 
     validated_pool v{.type = type, .tag = tag, .file = ctx_.file, .line = where.line};
@@ -206,7 +206,8 @@ class loader {
 
   // The rules that span options: reconnect backoff bounds, host among general.hosts, and the
   // request_timeout warning.
-  void check_pool_rules(pool_type type, const std::string& path, const section_result& pool) {
+  void check_pool_rules(pool_type type, const std::string& path, const toml::table& table,
+                        const section_result& pool) {
     const json::object& values = pool.values;
     auto position = [&](std::string_view key) {
       auto it = pool.positions.find(key);
@@ -241,7 +242,11 @@ class loader {
       const json::value* call = values.if_contains("call_timeout");
       if (request && call && request->is_int64() && call->is_int64() &&
           request->get_int64() >= call->get_int64()) {
-        ctx_.warning(position("connection"), path + ".connection.request_timeout",
+        // At request_timeout when it is set, else at the call_timeout that undercuts its
+        // default.
+        const toml::node* set = table.at_path("connection.request_timeout").node();
+        ctx_.warning(set ? set->source().begin : position("call_timeout"),
+                     path + ".connection.request_timeout",
                      "request_timeout (" + std::to_string(request->get_int64()) +
                          " ms) should be lower than call_timeout (" +
                          std::to_string(call->get_int64()) + " ms)");

@@ -202,6 +202,22 @@ TEST(SeedHttp, RequestTimeoutNotBelowCallTimeoutWarns) {
   const auto warnings = test::of_level(r, diagnostic::level::warning);
   ASSERT_EQ(warnings.size(), 1u) << test::dump(r);
   EXPECT_TRUE(test::contains(warnings[0].path, "request_timeout")) << test::dump(r);
+  EXPECT_EQ(warnings[0].line, test::line_of(text, "request_timeout = 5000")) << test::dump(r);
+}
+
+TEST(SeedHttp, DefaultRequestTimeoutNotBelowCallTimeoutWarnsAtCallTimeout) {
+  constexpr std::string_view text = R"(
+[outgoing_pools.http.default]
+  workers = 2
+  call_timeout = 1500
+  [outgoing_pools.http.default.connection]
+    host = "http://localhost:8080"
+)";
+  const load_result r = load(text);
+  const auto warnings = test::of_level(r, diagnostic::level::warning);
+  ASSERT_EQ(warnings.size(), 1u) << test::dump(r);
+  EXPECT_EQ(warnings[0].path, "outgoing_pools.http.default.connection.request_timeout");
+  EXPECT_EQ(warnings[0].line, test::line_of(text, "call_timeout = 1500")) << test::dump(r);
 }
 
 TEST(SeedHttp, RequestTimeoutBelowCallTimeoutDoesNotWarn) {
