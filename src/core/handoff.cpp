@@ -1,6 +1,10 @@
 #include "outpools/detail/handoff.hpp"
 
 #include <boost/asio/post.hpp>
+#include <system_error>
+
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 namespace outpools::detail {
 namespace {
@@ -12,6 +16,33 @@ handoff_queue::handoff_queue(boost::asio::io_context& context)
 
 handoff_queue::~handoff_queue() = default;
 
+void handoff_queue::enable() {
+  if (!wake_) {
+    const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+    wake_.emplace(context_, fd);
+    await_wake();
+    // Published once waited on: a write before the wait would wake nobody (edge-triggered).
+    wake_fd_.store(fd, std::memory_order_release);
+  }
+  enabled_.store(true, std::memory_order_release);
+}
+
+void handoff_queue::await_wake() {
+  // A read, not a wait: Asio first tries it at once (the count is often there already), and
+  // queues it without re-arming the descriptor in epoll (a wait costs an epoll_ctl each time).
+  wake_->async_read_some(boost::asio::buffer(&wake_count_, sizeof wake_count_),
+                         [this](boost::system::error_code ec, std::size_t) {
+                           context_.get_executor().on_work_started();  // see below
+                           if (ec) return;  // closed: the context is going away
+                           await_wake();    // before draining: a write from now on is seen
+                           drain();
+                         });
+  // The read is no work of the context's: without this, a context whose work is done would
+  // never run out of work (run() would not return). Its handler gives the count back.
+  context_.get_executor().on_work_finished();
+}
+
 void handoff_queue::submit(handoff_node* node) noexcept {
   handoff_node* head = head_.load(std::memory_order_relaxed);
   do {
@@ -20,7 +51,7 @@ void handoff_queue::submit(handoff_node* node) noexcept {
                                         std::memory_order_relaxed));
   // Pairs with unwatch(): either it sees this node, or this sees armed_ false and posts.
   if (!armed_.load(std::memory_order_seq_cst) && !armed_.exchange(true, std::memory_order_seq_cst))
-    schedule_drain();
+    wake();
 }
 
 void handoff_queue::unwatch() noexcept {
@@ -31,6 +62,16 @@ void handoff_queue::unwatch() noexcept {
 }
 
 void handoff_queue::schedule_drain() noexcept {
+  // The context's own thread, between handlers: a post takes no contended lock here, and costs
+  // less than the eventfd's write, wake-up and read.
+  boost::asio::post(context_, [this] { drain(); });
+}
+
+void handoff_queue::wake() noexcept {
+  if (const int fd = wake_fd_.load(std::memory_order_acquire); fd >= 0) {
+    const std::uint64_t one = 1;
+    if (::write(fd, &one, sizeof one) == sizeof one) return;
+  }
   boost::asio::post(context_, [this] { drain(); });
 }
 
@@ -61,14 +102,17 @@ void handoff_queue::drain() {
       --budget;
     }
     if (budget <= 0) {
-      // Let the context's sockets and timers run; the duty stays with the drain just posted.
-      schedule_drain();
+      // Let the context's sockets and timers run; the duty stays with the drain posted here
+      // (from a handler: Asio queues it on this thread without a lock).
+      boost::asio::post(context_, [this] { drain(); });
       return;
     }
   }
 }
 
 void handoff_queue::shutdown() {
+  wake_fd_.store(-1, std::memory_order_release);
+  wake_.reset();  // closes the eventfd while the reactor still exists
   for (handoff_node* n = take_all_fifo(); n != nullptr;) {
     handoff_node* next = n->next_node;
     n->complete(n, false);

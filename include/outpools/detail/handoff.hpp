@@ -14,6 +14,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <optional>
 #include <type_traits>
 
 namespace outpools::detail {
@@ -37,8 +39,12 @@ class handoff_queue final : public boost::asio::execution_context::service {
   explicit handoff_queue(boost::asio::io_context& context);
   ~handoff_queue() override;
 
-  /// Marks the context as run by one thread, so completions for it may be handed off here.
-  void enable() noexcept { enabled_.store(true, std::memory_order_release); }
+  /// Marks the context as run by one thread, so completions for it may be handed off here, and
+  /// gives the queue a wake-up of its own (an eventfd in the context's reactor): a sender then
+  /// wakes a sleeping context with one write(), without taking the context's scheduler mutex
+  /// (which Asio holds while it interrupts the reactor, so the woken thread blocks on it: two
+  /// futex calls more per hand-off). Call it on the thread that runs the context, before it runs.
+  void enable();
   bool enabled() const noexcept { return enabled_.load(std::memory_order_acquire); }
 
   /// Queues `node` (FIFO with every other node of this queue) and makes sure a drain will run it
@@ -52,12 +58,15 @@ class handoff_queue final : public boost::asio::execution_context::service {
   bool watch() noexcept { return !armed_.exchange(true, std::memory_order_seq_cst); }
   /// Ends watch(): posts a drain when nodes are waiting, else hands the duty back to senders.
   void unwatch() noexcept;
-  /// After watch() saw pending(): posts the drain (the duty passes to it).
+  /// After watch() saw pending(): posts a drain (the duty passes to it). The context's thread.
   void schedule_drain() noexcept;
 
  private:
   void shutdown() override;
   void drain();
+  void await_wake();
+  /// A sender's: makes a drain run on the context, through the eventfd when there is one.
+  void wake() noexcept;
   handoff_node* take_all_fifo() noexcept;
 
   boost::asio::io_context& context_;
@@ -65,6 +74,9 @@ class handoff_queue final : public boost::asio::execution_context::service {
   /// True while a drain is scheduled or running, or a spinning thread watches the queue.
   alignas(64) std::atomic<bool> armed_{false};
   std::atomic<bool> enabled_{false};
+  std::atomic<int> wake_fd_{-1};  ///< the eventfd, once enabled and waited on
+  std::optional<boost::asio::posix::stream_descriptor> wake_;
+  std::uint64_t wake_count_ = 0;  ///< what the eventfd's read takes
 };
 
 /// The enabled hand-off queue of the io_context behind `ex`, or null (another kind of executor, or

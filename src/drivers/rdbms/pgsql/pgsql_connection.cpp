@@ -7,6 +7,9 @@
 #include <charconv>
 #include <cstdio>
 #include <thread>
+#include <tuple>
+
+#include <sys/socket.h>
 
 #include "drivers/rdbms/pgsql/pgsql_values.hpp"
 
@@ -97,14 +100,30 @@ void pgsql_connection::track_socket() {
   int fd = conn_ ? PQsocket(conn_) : -1;
   if (socket_ && socket_->is_open()) socket_->release();  // libpq owns the descriptor
   socket_.reset();
-  if (fd >= 0) socket_.emplace(executor_, fd);
+  if (fd < 0) return;
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  const int family = ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0
+                         ? address.ss_family
+                         : AF_INET;
+  socket_.emplace(executor_);
+  boost::system::error_code ec;
+  socket_->assign(asio::generic::stream_protocol(family, 0), fd, ec);
+  if (ec) socket_.reset();
 }
 
 awaitable<boost::system::error_code> pgsql_connection::wait(bool for_write) {
   if (!socket_ || !socket_->is_open()) co_return asio::error::not_connected;
-  auto [ec] = co_await socket_->async_wait(for_write ? asio::posix::descriptor_base::wait_write
-                                                     : asio::posix::descriptor_base::wait_read,
-                                           asio::as_tuple(use_awaitable));
+  boost::system::error_code ec;
+  if (for_write) {
+    std::tie(ec) =
+        co_await socket_->async_wait(asio::socket_base::wait_write, asio::as_tuple(use_awaitable));
+  } else {
+    std::tie(ec, std::ignore) = co_await socket_->async_receive(asio::buffer(&peek_byte_, 1),
+                                                                asio::socket_base::message_peek,
+                                                                asio::as_tuple(use_awaitable));
+    if (ec == asio::error::eof) ec = {};  // the server closed: libpq reads that and says so
+  }
   if (!ec && broken_) ec = asio::error::operation_aborted;
   co_return ec;
 }

@@ -4,8 +4,8 @@
 #include <libpq-fe.h>
 
 #include <atomic>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <optional>
@@ -45,7 +45,9 @@ class pgsql_connection final : public connection {
  private:
   struct encoded_params;
 
-  // Waits until the socket is readable or writable; an error once cancel() or close() ran.
+  // Waits until the socket is readable (a peek: Asio tries it at once and, when nothing is there,
+  // queues it without the epoll_ctl that a plain wait costs each time) or writable; an error once
+  // cancel() or close() ran.
   boost::asio::awaitable<boost::system::error_code> wait(bool for_write);
   // Points the descriptor at libpq's current socket (it may change while connecting).
   void track_socket();
@@ -62,7 +64,9 @@ class pgsql_connection final : public connection {
   boost::asio::io_context::executor_type executor_;
   PGconn* conn_ = nullptr;
   std::shared_ptr<PGcancel> canceller_;
-  std::optional<boost::asio::posix::stream_descriptor> socket_;
+  /// libpq's socket, watched (never read or written) through Asio; libpq owns the descriptor.
+  std::optional<boost::asio::generic::stream_protocol::socket> socket_;
+  char peek_byte_ = 0;                      ///< where a readiness peek copies its byte
   boost::asio::steady_timer cancel_timer_;  ///< gives the connection up if a cancel fails
   bool cancel_pending_ = false;             ///< a cancel was asked for the running statement
   /// Set by the side thread once its PQcancel returned; null when no cancel is in flight.
