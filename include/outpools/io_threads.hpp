@@ -12,6 +12,15 @@
 
 namespace outpools {
 
+/// Declares that `context` is run by one thread at a time (its handlers never run concurrently).
+/// Completions of calls whose handler runs on `context` then reach it through a lock-free
+/// hand-off queue (woken by an eventfd when it sleeps) instead of asio::post, which contends
+/// with the receiving thread on the scheduler's mutex. run_with_spin() does this itself; call it
+/// for a context you run with plain run(), on that context's thread before it runs (the wake-up
+/// it registers is not counted as work: run() still returns when the real work is done).
+/// Throws std::system_error if no eventfd can be made. Idempotent.
+void enable_handoff(boost::asio::io_context& context);
+
 /// Runs `context` until it is stopped, as io_context::run() does, except that when it runs out
 /// of work it keeps polling for up to `spin` before it blocks. A hand-off from another thread
 /// then finds it awake and costs no wake-up (a futex wake and a context switch, which dominate a

@@ -13,12 +13,6 @@ namespace outpools {
 namespace {
 thread_local const io_threads* current_threads = nullptr;
 
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
-}
-
 // Sets a promise when it runs: what io_threads::drain() waits for, behind every earlier hand-off.
 // Owns itself: deleted when it runs (the waiter may be gone by the time set_value returns).
 struct drain_marker final : detail::handoff_node {
@@ -32,6 +26,10 @@ struct drain_marker final : detail::handoff_node {
   }
 };
 }  // namespace
+
+void enable_handoff(boost::asio::io_context& context) {
+  boost::asio::use_service<detail::handoff_queue>(context).enable();
+}
 
 void run_with_spin(boost::asio::io_context& context, std::chrono::microseconds spin) {
   auto& handoffs = boost::asio::use_service<detail::handoff_queue>(context);
@@ -49,13 +47,13 @@ void run_with_spin(boost::asio::io_context& context, std::chrono::microseconds s
     bool handed = false, polled = false;
     const clock::time_point until = clock::now() + spin;
     while (!context.stopped()) {
-      for (int i = 0; i < 64 && !handed; ++i) {
+      // The queue's head is one atomic load; poll_one() (what was posted, timers, sockets) takes
+      // the context's mutex and an epoll_wait(0).
+      for (int i = 0; i < 16 && !handed && !polled; ++i) {
         handed = handoffs.pending();
-        cpu_relax();
+        if (!handed) polled = context.poll_one() > 0;
       }
-      if (handed) break;
-      polled = context.poll_one() > 0;
-      if (polled || clock::now() >= until) break;
+      if (handed || polled || clock::now() >= until) break;
       // On a machine with more runnable threads than cores, let the thread that would hand us
       // work run; on an idle core this returns at once.
       std::this_thread::yield();

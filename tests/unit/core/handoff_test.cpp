@@ -133,9 +133,10 @@ TEST(handoff, nodes_left_when_the_context_is_destroyed_are_discarded) {
   EXPECT_EQ(discarded.load(), 3);
 }
 
-// Callers as coroutines on an application context run by run_with_spin (completions come back
-// through its hand-off queue): every call completes exactly once, on the caller's thread.
-TEST(handoff, awaiting_callers_on_a_spinning_context_complete_exactly_once) {
+// Callers as coroutines on an application context whose hand-off queue is enabled (completions
+// come back through it): every call completes exactly once, on the caller's thread, and the
+// context's run returns once the callers are done (the queue's wake-up is no work of its own).
+void awaiting_callers_complete_exactly_once(bool spinning) {
   constexpr int callers = 64, calls_each = 500;
   io_threads threads{1};
   auto p = pool::create(test::generic_spec(8, worker_strategy::best_worker), threads,
@@ -159,14 +160,28 @@ TEST(handoff, awaiting_callers_on_a_spinning_context_complete_exactly_once) {
   }
   std::thread runner([&] {
     app_thread = std::this_thread::get_id();
-    run_with_spin(app, 50us);
+    if (spinning) {
+      run_with_spin(app, 50us);
+    } else {
+      enable_handoff(app);
+      app.run();
+    }
   });
   runner.join();  // returns once every caller finished: nothing else keeps `app` running
   EXPECT_EQ(finished, callers);
   EXPECT_EQ(ok, callers * calls_each);
   EXPECT_EQ(wrong_thread, 0);
   EXPECT_EQ(p->stats().calls.ok(), static_cast<std::uint64_t>(callers * calls_each));
+  EXPECT_TRUE(boost::asio::use_service<handoff_queue>(app).enabled());
   EXPECT_FALSE(p->stop());
+}
+
+TEST(handoff, awaiting_callers_on_a_spinning_context_complete_exactly_once) {
+  awaiting_callers_complete_exactly_once(true);
+}
+
+TEST(handoff, awaiting_callers_on_an_enabled_plain_run_context_complete_exactly_once) {
+  awaiting_callers_complete_exactly_once(false);
 }
 
 }  // namespace
