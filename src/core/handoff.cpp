@@ -9,12 +9,16 @@
 namespace outpools::detail {
 namespace {
 constexpr int drain_budget = 256;  ///< nodes run per drain before the context's other work
-}
+
+/// Bumped whenever a queue is destroyed: a thread's cached (context → queue) lookup is valid only
+/// while it is unchanged (another context may later be made at the same address).
+std::atomic<std::uint64_t> queues_destroyed{0};
+}  // namespace
 
 handoff_queue::handoff_queue(boost::asio::io_context& context)
     : boost::asio::execution_context::service(context), context_(context) {}
 
-handoff_queue::~handoff_queue() = default;
+handoff_queue::~handoff_queue() { queues_destroyed.fetch_add(1, std::memory_order_release); }
 
 void handoff_queue::enable() {
   if (!wake_) {
@@ -121,8 +125,19 @@ void handoff_queue::shutdown() {
 }
 
 handoff_queue* enabled_handoff(boost::asio::io_context& context) {
-  handoff_queue& q = boost::asio::use_service<handoff_queue>(context);
-  return q.enabled() ? &q : nullptr;
+  // A worker delivers to the same few callers' contexts over and over: remember the last one
+  // rather than take the context's service registry lock for each completion.
+  struct last_lookup {
+    boost::asio::io_context* context = nullptr;
+    handoff_queue* queue = nullptr;
+    std::uint64_t generation = 0;
+  };
+  thread_local last_lookup last;
+  const std::uint64_t generation = queues_destroyed.load(std::memory_order_acquire);
+  if (last.context != &context || last.generation != generation) {
+    last = {&context, &boost::asio::use_service<handoff_queue>(context), generation};
+  }
+  return last.queue->enabled() ? last.queue : nullptr;
 }
 
 }  // namespace outpools::detail
