@@ -11,6 +11,9 @@
 #include <vector>
 
 namespace outpools {
+namespace detail {
+class stall_keeper;
+}
 
 /// Declares that `context` is run by one thread at a time (its handlers never run concurrently).
 /// Completions of calls whose handler runs on `context` then reach it through a lock-free
@@ -72,11 +75,15 @@ class io_threads {
   /// called from one of these threads.
   void drain();
 
+  /// Watches the synchronous jobs these threads run (internal: used by the workers).
+  detail::stall_keeper& stall_keeper() noexcept { return *keeper_; }
+
  private:
   using guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
   std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
   std::vector<guard> guards_;
   std::vector<std::thread> threads_;
+  std::unique_ptr<detail::stall_keeper> keeper_;  ///< destroyed after the threads are joined
 };
 
 }  // namespace outpools

@@ -44,7 +44,11 @@ class pool {
   /// `void(call_result)`, `boost::asio::use_awaitable`, `use_future`, `deferred`, ... The handler
   /// runs on its associated executor; a handler without one runs on one of the pool's I/O threads
   /// (it must not block). Errors (in the result, never thrown): `timeout` (call_timeout elapsed —
-  /// a queued job then never runs; a running one has its cancel flag set), `no_available_workers`
+  /// a queued job then never runs; a running one has its cancel flag set; a synchronous job that
+  /// blocks its I/O thread past the deadline is answered then all the same, within about 1 ms, by
+  /// the I/O threads' stall keeper — but calls queued behind it on the same I/O thread can only be
+  /// answered once it returns, so a long job should be an awaitable or poll
+  /// job_context::cancelled()), `no_available_workers`
   /// (next_available_worker, every worker busy), `disconnected` (every worker failed to connect
   /// and is backing off; the diagnostics carry the last connect error), `dropped` (pushed out of a
   /// full mailbox), `shutting_down`, `job_failed`, and whatever the job returns. Completes exactly

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <future>
 
+#include "core/stall_keeper.hpp"
 #include "outpools/detail/handoff.hpp"
 
 #include <pthread.h>
@@ -79,6 +80,7 @@ bool pin_current_thread(unsigned core) noexcept {
 
 io_threads::io_threads(std::size_t count, io_thread_options options) {
   if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
+  keeper_ = std::make_unique<detail::stall_keeper>(count);
   contexts_.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
     contexts_.push_back(std::make_unique<boost::asio::io_context>(1));

@@ -19,6 +19,7 @@ pool::impl::~impl() = default;
 
 void pool::impl::fail(detail::request* r, errc e, std::string diagnostics) {
   outcomes[static_cast<std::size_t>(e)].fetch_add(1, std::memory_order_relaxed);
+  (void)r->claim_delivery();  // never seen by a worker: nobody else can have claimed it
   r->deliver(call_result::failure(e, std::move(diagnostics)));
   r->release();
 }
@@ -79,9 +80,11 @@ std::shared_ptr<pool> pool::create(pool_spec spec, io_threads& threads, driver_f
   }
   i->workers.reserve(n);
   for (std::uint32_t w = 0; w < n; ++w) {
-    auto& context = threads.context((first_thread + w) % threads.size());
+    const std::size_t thread = (first_thread + w) % threads.size();
+    auto& context = threads.context(thread);
     i->workers.push_back(std::make_unique<detail::worker>(
-        *i, w, context, drivers(i->spec, w, context.get_executor())));
+        *i, w, context, threads.stall_keeper(), threads.stall_keeper().at(thread),
+        drivers(i->spec, w, context.get_executor())));
   }
   for (auto& w : i->workers) w->post_start();
   return std::shared_ptr<pool>(new pool(std::move(i)));

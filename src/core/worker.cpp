@@ -37,11 +37,14 @@ worker_fsm_settings fsm_settings(const pool_spec& spec, std::uint32_t index) {
 }  // namespace
 
 worker::worker(pool::impl& pool, std::uint32_t index, boost::asio::io_context& context,
+               stall_keeper& keeper, stall_keeper::slot& stall_slot,
                std::unique_ptr<connection_driver> driver)
     : pool_(pool),
       index_(index),
       executor_(context.get_executor()),
       inbox_(boost::asio::use_service<handoff_queue>(context)),
+      keeper_(keeper),
+      stall_slot_(stall_slot),
       driver_(std::move(driver)),
       fsm_(fsm_settings(pool.spec, index)),
       mailbox_(pool.spec.max_worker_queue_len),
@@ -159,7 +162,11 @@ void worker::run_requests() {
     r->context.connection = driver_.get();
     r->context.cancel_flag = &r->cancel_flag;
     counters_.in_flight.store(1, std::memory_order_relaxed);
+    // A synchronous job blocks this thread (and its deadline timer): the stall keeper watches it.
+    const bool watched =
+        r->synchronous() && r->deadline != clock::time_point::max() && keeper_.arm(stall_slot_, r);
     std::optional<call_result> result = r->start(*this);
+    if (watched) keeper_.disarm(stall_slot_);
     if (!result) break;  // asynchronous: job_finished() follows
     running_ = nullptr;
     counters_.in_flight.store(0, std::memory_order_relaxed);
@@ -190,13 +197,17 @@ void worker::job_finished(request& r, call_result result) {
 }
 
 worker_event worker::finish_running(request* r, call_result result) {
-  const bool abandoned = r->delivered;
-  bool fatal = false;
   // The worker is free before the caller hears back, so a caller's next call finds it idle.
   release(r);
+  const bool abandoned = !r->claim_delivery();
+  bool fatal = false;
   if (!abandoned) {
     fatal = !result.ok() && driver_->is_fatal(result);
-    answer(r, std::move(result));
+    deliver_claimed(r, std::move(result));
+  } else if (r->answered_elsewhere.load(std::memory_order_acquire)) {
+    // The stall keeper answered it `timeout` while the job blocked this thread: counted here.
+    bump(counters_.outcomes[static_cast<std::size_t>(errc::timeout)]);
+    counters_.latency.record(r->answered_elsewhere_at - r->created);
   }
   r->release();
   if (fatal) return worker_event::request_fatal;
@@ -209,7 +220,13 @@ void worker::finish_unrun(request* r, errc e, std::string diagnostics) {
   r->release();
 }
 
-void worker::answer(request* r, call_result result) {
+bool worker::answer(request* r, call_result result) {
+  if (!r->claim_delivery()) return false;
+  deliver_claimed(r, std::move(result));
+  return true;
+}
+
+void worker::deliver_claimed(request* r, call_result result) {
   bump(counters_.outcomes[slot(result)]);
   counters_.latency.record(clock::now() - r->created);
   r->deliver(std::move(result));
@@ -242,7 +259,7 @@ void worker::on_deadline() {
   armed_for_ = clock::time_point::max();
   const clock::time_point now = clock::now();
   clock::time_point next = clock::time_point::max();
-  if (running_ != nullptr && !running_->delivered) {
+  if (running_ != nullptr && !running_->delivered.load(std::memory_order_acquire)) {
     if (running_->deadline <= now) {
       running_->cancel_flag.store(true, std::memory_order_relaxed);
       answer(running_, call_result::failure(errc::timeout,
@@ -394,7 +411,7 @@ void worker::stop_now() {
   fail_mailbox(errc::shutting_down, why);
   if (running_ != nullptr) {
     running_->cancel_flag.store(true, std::memory_order_relaxed);
-    if (!running_->delivered) answer(running_, call_result::failure(errc::shutting_down, why));
+    answer(running_, call_result::failure(errc::shutting_down, why));
   }
   if (parked_ && pool_.shared) pool_.shared->unpark(index_);
   parked_ = false;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/mailbox.hpp"
+#include "core/stall_keeper.hpp"
 #include "core/worker_fsm.hpp"
 #include "outpools/driver.hpp"
 #include "outpools/pool.hpp"
@@ -31,7 +32,9 @@ struct worker_counters {
 /// thread. Owned by the pool, which destroys it only after it stopped and its thread was drained.
 class worker final : public job_host {
  public:
+  /// `stall_slot` is the slot of `context`'s thread in `keeper`.
   worker(pool::impl& pool, std::uint32_t index, boost::asio::io_context& context,
+         stall_keeper& keeper, stall_keeper::slot& stall_slot,
          std::unique_ptr<connection_driver> driver);
   ~worker();
 
@@ -59,7 +62,9 @@ class worker final : public job_host {
   void offer_idle();
   worker_event finish_running(request* r, call_result result);
   void finish_unrun(request* r, errc e, std::string diagnostics);
-  void answer(request* r, call_result result);
+  /// Claims delivery and delivers; false when the call was answered already.
+  bool answer(request* r, call_result result);
+  void deliver_claimed(request* r, call_result result);
   void release(request* r);
   void connect(clock::time_point until);
   void on_connect_result(std::uint64_t attempt, call_result result);
@@ -77,6 +82,8 @@ class worker final : public job_host {
   const std::uint32_t index_;
   boost::asio::io_context::executor_type executor_;
   handoff_queue& inbox_;  ///< requests reach the worker's thread through it
+  stall_keeper& keeper_;
+  stall_keeper::slot& stall_slot_;
   std::unique_ptr<connection_driver> driver_;
   worker_fsm fsm_;
   mailbox mailbox_;

@@ -54,8 +54,14 @@ class request : public handoff_node {
   /// Runs the job on the worker's thread (context_ is filled). Returns its result when it
   /// finished synchronously, else nullopt: host.job_finished() follows later.
   virtual std::optional<call_result> start(job_host& host) = 0;
-  /// Hands `result` to the caller's handler (posted to its executor). Exactly once.
+  /// Hands `result` to the caller's handler (through its executor). Only after a successful
+  /// claim_delivery(), so exactly once. Any thread.
   virtual void deliver(call_result result) = 0;
+  /// True when the job is an ordinary function (it blocks its thread while it runs).
+  virtual bool synchronous() const noexcept = 0;
+  /// Takes the right to deliver: true once, for the first caller (the request's owner, or the
+  /// stall keeper answering a synchronous job past its deadline). Any thread.
+  bool claim_delivery() noexcept { return !delivered.exchange(true, std::memory_order_acq_rel); }
   /// Terminal cancellation of an asynchronous job (pool stopping). Worker's thread only.
   virtual void abort_job() noexcept {}
   /// Drops one of the two references (the owner's, or the delivery's); the last one destroys the
@@ -63,14 +69,20 @@ class request : public handoff_node {
   void release() noexcept {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
+  /// One more reference (the stall keeper's, while it watches the request). Any thread.
+  void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
 
   clock::time_point created{};                            ///< when the call was made
   clock::time_point deadline = clock::time_point::max();  ///< call_timeout from `created`
   std::atomic<bool> cancel_flag{false};                   ///< read by the job via job_context
   job_context context;                                    ///< filled by the worker before start()
-  bool delivered = false;                                 ///< deliver() happened (owner's thread)
-  std::uint32_t worker = UINT32_MAX;                      ///< whose load counts this request
-  request* prev = nullptr;                                ///< mailbox links (intrusive)
+  std::atomic<bool> delivered{false};                     ///< claimed for delivery
+  /// Set by the stall keeper (after answered_elsewhere_at) just before it claims delivery to
+  /// answer the call `timeout`; read by the worker only when its own claim failed.
+  std::atomic<bool> answered_elsewhere{false};
+  clock::time_point answered_elsewhere_at{};
+  std::uint32_t worker = UINT32_MAX;  ///< whose load counts this request
+  request* prev = nullptr;            ///< mailbox links (intrusive)
   request* next = nullptr;
   void* receiver = nullptr;  ///< the worker a hand-off to a worker's thread is for
 
@@ -116,8 +128,9 @@ class request_impl final : public request {
     }
   }
 
+  bool synchronous() const noexcept override { return !asynchronous; }
+
   void deliver(call_result result) override {
-    delivered = true;
     auto ex = work_.get_executor();
     if (handoff_queue* q = handoff_for(ex)) {
       // The caller's io_context is run by one thread: no lock, and no wake-up when it is awake.

@@ -13,7 +13,8 @@ namespace {
 
 struct plain_request final : request {
   std::optional<call_result> start(job_host&) override { return call_result::success(); }
-  void deliver(call_result) override { delivered = true; }
+  void deliver(call_result) override {}
+  bool synchronous() const noexcept override { return true; }
 };
 
 TEST(mailbox, unbounded_is_fifo) {

@@ -42,6 +42,42 @@ TEST_F(calls_fixture, queued_past_its_deadline_never_runs_and_running_one_is_can
   EXPECT_EQ(p->stats().calls.of(errc::timeout), 2u);
 }
 
+// A synchronous job blocks its I/O thread, and the worker's deadline timer with it: the call is
+// still answered `timeout` at its deadline (by the stall keeper), the job sees its cancel flag
+// and stops, and the worker then serves the next call.
+TEST_F(calls_fixture, a_blocking_job_is_answered_at_its_deadline_and_sees_the_cancel_flag) {
+  auto p = pool::create(test::generic_spec(1, worker_strategy::next_worker, 50ms), threads,
+                        generic_driver_factory());
+  ASSERT_TRUE(p->wait_connected(test::patience));
+  std::atomic<bool> job_saw_cancel{false}, job_ended{false};
+  const auto started = std::chrono::steady_clock::now();
+  std::atomic<std::int64_t> answered_after_ms{-1};
+  p->async_call(
+      [&](job_context& ctx) {
+        // Spins (never yields its thread) until cancelled, or for 5 s at most.
+        const auto until = std::chrono::steady_clock::now() + 5s;
+        while (!ctx.cancelled() && std::chrono::steady_clock::now() < until) {
+        }
+        job_saw_cancel = ctx.cancelled();
+        job_ended = true;
+      },
+      [&, h = results.handler(0)](call_result r) mutable {
+        answered_after_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - started)
+                                .count();
+        h(std::move(r));
+      });
+  ASSERT_TRUE(results.wait_for(1));
+  EXPECT_EQ(results.get(0).error, errc::timeout);
+  // At the deadline, not when the job would have ended on its own (5 s); generous bound.
+  EXPECT_LT(answered_after_ms.load(), 1000);
+  ASSERT_TRUE(test::eventually([&] { return job_ended.load(); }));
+  EXPECT_TRUE(job_saw_cancel.load());
+  EXPECT_TRUE(p->call([](job_context&) {}).ok());
+  EXPECT_EQ(results.duplicates(), 0);
+  EXPECT_EQ(p->stats().calls.of(errc::timeout), 1u);
+}
+
 TEST_F(calls_fixture, per_call_timeout_overrides_the_pool) {
   auto p = pool::create(test::generic_spec(1, worker_strategy::best_worker, std::nullopt), threads,
                         generic_driver_factory());
