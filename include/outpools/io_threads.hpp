@@ -28,8 +28,10 @@ void enable_handoff(boost::asio::io_context& context);
 /// of work it keeps polling for up to `spin` before it blocks. A hand-off from another thread
 /// then finds it awake and costs no wake-up (a futex wake and a context switch, which dominate a
 /// call's cost at low and medium concurrency). Spinning burns CPU only while the context is
-/// idle, at most `spin` at a time; `spin` = 0 is plain run(). Call it on the thread that runs
-/// `context`.
+/// idle, at most `spin` at a time (µs); `spin` = 0 is plain run(). It first enables the
+/// context's hand-off queue (enable_handoff) and, while it spins, watches that queue with an
+/// atomic load, so senders to it post nothing. Call it on the one thread that runs `context`;
+/// it returns when the context runs out of work or is stopped. Throws as enable_handoff.
 void run_with_spin(boost::asio::io_context& context, std::chrono::microseconds spin);
 
 /// How long an I/O thread polls before it sleeps, unless told otherwise.
