@@ -66,8 +66,8 @@ void handoff_queue::unwatch() noexcept {
 }
 
 void handoff_queue::schedule_drain() noexcept {
-  // The context's own thread, between handlers: a post takes no contended lock here, and costs
-  // less than the eventfd's write, wake-up and read.
+  // On the context's own thread a post takes no contended lock (from a handler, none at all) and
+  // costs less than the eventfd's write, wake-up and read.
   boost::asio::post(context_, [this] { drain(); });
 }
 
@@ -76,7 +76,7 @@ void handoff_queue::wake() noexcept {
     const std::uint64_t one = 1;
     if (::write(fd, &one, sizeof one) == sizeof one) return;
   }
-  boost::asio::post(context_, [this] { drain(); });
+  schedule_drain();  // not enabled yet (or the write failed): Asio wakes the context
 }
 
 handoff_node* handoff_queue::take_all_fifo() noexcept {
@@ -106,9 +106,8 @@ void handoff_queue::drain() {
       --budget;
     }
     if (budget <= 0) {
-      // Let the context's sockets and timers run; the duty stays with the drain posted here
-      // (from a handler: Asio queues it on this thread without a lock).
-      boost::asio::post(context_, [this] { drain(); });
+      // Let the context's sockets and timers run; the duty stays with the drain posted here.
+      schedule_drain();
       return;
     }
   }

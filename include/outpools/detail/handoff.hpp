@@ -58,7 +58,8 @@ class handoff_queue final : public boost::asio::execution_context::service {
   bool watch() noexcept { return !armed_.exchange(true, std::memory_order_seq_cst); }
   /// Ends watch(): posts a drain when nodes are waiting, else hands the duty back to senders.
   void unwatch() noexcept;
-  /// After watch() saw pending(): posts a drain (the duty passes to it). The context's thread.
+  /// Posts a drain (the duty of looking at the queue passes to it): after watch() saw pending(),
+  /// or from a drain. The context's thread.
   void schedule_drain() noexcept;
 
  private:
@@ -80,7 +81,8 @@ class handoff_queue final : public boost::asio::execution_context::service {
 };
 
 /// The enabled hand-off queue of the io_context behind `ex`, or null (another kind of executor, or
-/// a context not run by one thread). Takes the context's service registry lock. Thread-safe.
+/// a context not run by one thread). Each thread remembers its last lookup; a different context
+/// (or a queue destroyed anywhere) costs the context's service registry lock. Thread-safe.
 handoff_queue* enabled_handoff(boost::asio::io_context& context);
 
 template <typename Executor>

@@ -22,25 +22,29 @@ using namespace std::chrono_literals;
 using detail::handoff_node;
 using detail::handoff_queue;
 
-struct counted_node : handoff_node {
-  int sender = 0, seq = 0;
-  std::vector<int>* last_seq = nullptr;  ///< per sender, written on the receiving thread only
-  std::atomic<int>* ran = nullptr;
-  std::atomic<int>* discarded = nullptr;
-  std::atomic<int>* out_of_order = nullptr;
-  std::thread::id* receiver = nullptr;
-  std::atomic<int>* wrong_thread = nullptr;
+// What the nodes of one test record; written on the receiving thread (or at discard) only.
+struct tally {
+  std::vector<int> last_seq;  ///< per sender
+  std::thread::id receiver;
+  std::atomic<int> ran{0}, discarded{0}, out_of_order{0}, wrong_thread{0};
+  explicit tally(int senders) : last_seq(static_cast<std::size_t>(senders), 0) {}
+};
 
-  counted_node() {
+struct counted_node : handoff_node {
+  tally& t;
+  int sender, seq;
+
+  counted_node(tally& into, int s, int n) : t(into), sender(s), seq(n) {
     complete = [](handoff_node* self, bool run) {
       auto* n = static_cast<counted_node*>(self);
+      tally& t = n->t;
       if (run) {
-        if ((*n->last_seq)[n->sender] + 1 != n->seq) n->out_of_order->fetch_add(1);
-        (*n->last_seq)[n->sender] = n->seq;
-        if (std::this_thread::get_id() != *n->receiver) n->wrong_thread->fetch_add(1);
-        n->ran->fetch_add(1);
+        if (t.last_seq[n->sender] + 1 != n->seq) t.out_of_order.fetch_add(1);
+        t.last_seq[n->sender] = n->seq;
+        if (std::this_thread::get_id() != t.receiver) t.wrong_thread.fetch_add(1);
+        t.ran.fetch_add(1);
       } else {
-        n->discarded->fetch_add(1);
+        t.discarded.fetch_add(1);
       }
       delete n;
     };
@@ -52,9 +56,9 @@ void hand_off_from_many_threads(std::chrono::microseconds spin, bool plain_run) 
   constexpr int senders = 4, per_sender = 20000;
   boost::asio::io_context context(1);
   auto guard = boost::asio::make_work_guard(context);
-  std::thread::id receiver;
+  tally t(senders);
   std::thread runner([&] {
-    receiver = std::this_thread::get_id();
+    t.receiver = std::this_thread::get_id();
     if (plain_run) {
       context.run();
     } else {
@@ -68,36 +72,25 @@ void hand_off_from_many_threads(std::chrono::microseconds spin, bool plain_run) 
 
   auto& queue = boost::asio::use_service<handoff_queue>(context);
   EXPECT_EQ(queue.enabled(), !plain_run);
-  std::vector<int> last_seq(senders, 0);
-  std::atomic<int> ran{0}, discarded{0}, out_of_order{0}, wrong_thread{0};
   std::vector<std::thread> threads;
   for (int s = 0; s < senders; ++s) {
     threads.emplace_back([&, s] {
       for (int i = 1; i <= per_sender; ++i) {
-        auto* n = new counted_node;
-        n->sender = s;
-        n->seq = i;
-        n->last_seq = &last_seq;
-        n->ran = &ran;
-        n->discarded = &discarded;
-        n->out_of_order = &out_of_order;
-        n->receiver = &receiver;
-        n->wrong_thread = &wrong_thread;
-        queue.submit(n);
+        queue.submit(new counted_node(t, s, i));
         if (i % 1000 == 0) std::this_thread::sleep_for(100us);  // let the receiver fall asleep
       }
     });
   }
   for (auto& t : threads) t.join();
-  EXPECT_TRUE(test::eventually([&] { return ran.load() == senders * per_sender; }))
-      << ran.load() << " of " << senders * per_sender << " ran";
+  EXPECT_TRUE(test::eventually([&] { return t.ran.load() == senders * per_sender; }))
+      << t.ran.load() << " of " << senders * per_sender << " ran";
   guard.reset();
   context.stop();
   runner.join();
-  EXPECT_EQ(ran.load(), senders * per_sender);
-  EXPECT_EQ(discarded.load(), 0);
-  EXPECT_EQ(out_of_order.load(), 0);
-  EXPECT_EQ(wrong_thread.load(), 0);
+  EXPECT_EQ(t.ran.load(), senders * per_sender);
+  EXPECT_EQ(t.discarded.load(), 0);
+  EXPECT_EQ(t.out_of_order.load(), 0);
+  EXPECT_EQ(t.wrong_thread.load(), 0);
 }
 
 TEST(handoff, every_node_runs_once_in_order_on_a_spinning_thread) {
@@ -111,26 +104,14 @@ TEST(handoff, every_node_runs_once_in_order_on_a_thread_that_never_spins) {
 TEST(handoff, a_context_run_by_plain_run_is_served_too) { hand_off_from_many_threads(0us, true); }
 
 TEST(handoff, nodes_left_when_the_context_is_destroyed_are_discarded) {
-  std::atomic<int> ran{0}, discarded{0}, out_of_order{0}, wrong_thread{0};
-  std::vector<int> last_seq(1, 0);
-  std::thread::id receiver;
+  tally t(1);
   {
     boost::asio::io_context context(1);
     auto& queue = boost::asio::use_service<handoff_queue>(context);
-    for (int i = 1; i <= 3; ++i) {
-      auto* n = new counted_node;
-      n->seq = i;
-      n->last_seq = &last_seq;
-      n->ran = &ran;
-      n->discarded = &discarded;
-      n->out_of_order = &out_of_order;
-      n->receiver = &receiver;
-      n->wrong_thread = &wrong_thread;
-      queue.submit(n);
-    }
+    for (int i = 1; i <= 3; ++i) queue.submit(new counted_node(t, 0, i));
   }  // never run: LeakSanitizer would see the nodes if they were dropped
-  EXPECT_EQ(ran.load(), 0);
-  EXPECT_EQ(discarded.load(), 3);
+  EXPECT_EQ(t.ran.load(), 0);
+  EXPECT_EQ(t.discarded.load(), 3);
 }
 
 // Callers as coroutines on an application context whose hand-off queue is enabled (completions
