@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
-#include <optional>
 #include <thread>
 #include <vector>
 
@@ -41,10 +40,13 @@ inline constexpr std::chrono::microseconds default_io_spin{50};
 struct io_thread_options {
   /// Poll this long before sleeping when out of work (see run_with_spin); 0: never spin.
   std::chrono::microseconds spin = default_io_spin;
-  /// When set, thread i is pinned to core (first_core + i) mod the number of cores. Unpinned,
-  /// Linux may place two threads that hand work to each other on one core (wake-affine), where
-  /// they trade time slices: on 2 cores, 0.45 M calls/s instead of 1.9 M in `outpools bench`.
-  std::optional<unsigned> first_core;
+  /// When not empty, thread i is pinned to core cores[i mod cores.size()] (taken mod the number
+  /// of cores); empty (the default): not pinned. Unpinned, Linux may place two threads that hand
+  /// work to each other on one core (wake-affine), where they trade time slices when both are
+  /// busy: on 2 cores, 0.45 M calls/s instead of 1.9 M in `outpools bench` with no-op jobs.
+  /// When the work is done by a server on the same machine, one core for the threads that hand
+  /// calls to each other can be the better choice (docs/performance.md).
+  std::vector<unsigned> cores;
 };
 
 /// Pins the calling thread to `core` (mod the number of cores). Returns false if the system

@@ -26,6 +26,7 @@
 
 #include <random>
 #include <thread>
+#include <vector>
 
 namespace outpools::cli {
 namespace {
@@ -45,6 +46,7 @@ struct bench_options {
   bool prepared = false;         ///< rdbms: run it as a prepared statement
   std::uint32_t io_threads = 0;  ///< 0: one per core, less the callers' thread (at least 1)
   bool no_pin = false;           ///< leave the threads where the scheduler puts them
+  std::vector<unsigned> cpus;    ///< callers' thread on the first, I/O threads on the rest
   std::int64_t io_spin_us = -1;  ///< -1: default_io_spin
   bool json = false;
 };
@@ -230,12 +232,25 @@ int run_bench(const bench_options& o) {
 
   std::uint32_t io_threads = o.io_threads;
   if (io_threads == 0) io_threads = std::max(1u, std::thread::hardware_concurrency() - 1);
-  // The callers' thread on core 0 and I/O thread i on core 1 + i, unless --no-pin.
+  // The callers' thread on core 0 and I/O thread i on core 1 + i, unless --no-pin; with --cpus
+  // LIST, the callers' thread on LIST's first core and the I/O threads on the others in turn
+  // (all on that one core when LIST has one).
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned c : o.cpus) {
+    if (c >= cores) {
+      std::cerr << "bench: --cpus " << c << ": this machine has cores 0.." << cores - 1 << '\n';
+      return exit_bad_input;
+    }
+  }
   io_thread_options thread_options;
   if (o.io_spin_us >= 0) thread_options.spin = std::chrono::microseconds(o.io_spin_us);
-  if (!o.no_pin) {
-    thread_options.first_core = 1;
+  if (!o.cpus.empty()) {
+    pin_current_thread(o.cpus.front());
+    thread_options.cores.assign(o.cpus.size() > 1 ? o.cpus.begin() + 1 : o.cpus.begin(),
+                                o.cpus.end());
+  } else if (!o.no_pin) {
     pin_current_thread(0);
+    for (std::uint32_t i = 0; i < io_threads; ++i) thread_options.cores.push_back((1 + i) % cores);
   }
   pool_manager manager(io_threads, thread_options);
   register_builtin_drivers(manager);
@@ -387,8 +402,14 @@ void register_bench_command(CLI::App& app, command_list& commands) {
   sub->add_option("--io-spin", o->io_spin_us,
                   "Microseconds a thread polls before it sleeps (default: the library's)")
       ->check(CLI::Range(0, 1000000));
-  sub->add_flag("--no-pin", o->no_pin,
-                "Do not pin the callers' thread to core 0 and the I/O threads to the next cores");
+  auto* no_pin = sub->add_flag(
+      "--no-pin", o->no_pin,
+      "Do not pin the callers' thread to core 0 and the I/O threads to the next cores");
+  sub->add_option("--cpus", o->cpus,
+                  "Cores to pin to, comma-separated: the callers' thread on the first, the I/O "
+                  "threads on the others in turn (all on it when only one is given)")
+      ->delimiter(',')
+      ->excludes(no_pin);
   sub->add_flag("--json", o->json, "Print one JSON object");
   add_log_level_option(*sub);
   commands.emplace_back(sub, [o] { return run_bench(*o); });

@@ -89,7 +89,7 @@ io_threads::io_threads(std::size_t count, io_thread_options options) {
   for (std::size_t i = 0; i < count; ++i) {
     threads_.emplace_back([this, i, options] {
       current_threads = this;
-      if (options.first_core) pin_current_thread(*options.first_core + static_cast<unsigned>(i));
+      if (!options.cores.empty()) pin_current_thread(options.cores[i % options.cores.size()]);
       run_with_spin(*contexts_[i], options.spin);
     });
   }
