@@ -53,8 +53,9 @@ struct pool_stats {
   latency_summary latency;  ///< of calls completed by workers
   std::uint64_t reconnects = 0;
   std::uint64_t drops = 0;
-  /// The most recent connection failure of any worker ("" if none): the driver's message, which
-  /// never holds a secret.
+  /// The most recent connection failure of any worker — a connect that failed, or a connection
+  /// lost in a call or at a keepalive ping ("" if none): the driver's message, which never holds
+  /// a secret.
   std::string last_connect_error;
   std::vector<worker_stats> per_worker;
 };

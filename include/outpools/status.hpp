@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,9 +27,12 @@ std::vector<pool_status> read_status(const pool_manager& manager, const configur
                                      const std::string& start_errors = "");
 
 /// Blocks until every worker of every pool of `config` is connected or has failed at least once,
-/// bounded by the largest connect_timeout plus `margin`. Must not be called from an I/O thread.
-void wait_settled(const pool_manager& manager, const configuration& config,
-                  std::chrono::milliseconds margin = std::chrono::milliseconds(250));
+/// bounded by the largest connect_timeout plus `margin`, or until `interrupted` (asked every
+/// 10 ms; may be empty) returns true. Returns false when interrupted. Must not be called from an
+/// I/O thread.
+bool wait_settled(const pool_manager& manager, const configuration& config,
+                  std::chrono::milliseconds margin = std::chrono::milliseconds(250),
+                  const std::function<bool()>& interrupted = {});
 
 /// A fixed-width table: POOL SCOPE CONNECTED STATE LAST ERROR, one line per pool.
 std::string status_table(const std::vector<pool_status>& status);

@@ -1,7 +1,9 @@
 // outpools up FILE [--once] [--json] [--interval S]: start every pool and show their state.
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "cli/cli_support.hpp"
@@ -18,8 +20,32 @@ struct up_options {
   double interval_s = 2.0;
 };
 
-std::size_t line_count(const std::string& text) {
-  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+// The rows `text` takes on a terminal `columns` wide: a line longer than that wraps. Widths are
+// counted in UTF-8 code points.
+std::size_t screen_rows(const std::string& text, std::size_t columns) {
+  std::size_t rows = 0, width = 0;
+  for (char c : text) {
+    if (c == '\n') {
+      rows += std::max<std::size_t>(1, (width + columns - 1) / columns);
+      width = 0;
+    } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+      ++width;
+    }
+  }
+  return rows;
+}
+
+std::size_t terminal_columns() {
+  winsize size{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  return 80;
+}
+
+// SIGINT or SIGTERM, if one is pending (they are blocked): takes it.
+bool take_stop_signal(const sigset_t& signals) {
+  timespec now{};
+  const int signal = sigtimedwait(&signals, nullptr, &now);
+  return signal == SIGINT || signal == SIGTERM;
 }
 
 int run_up(const up_options& o) {
@@ -37,28 +63,35 @@ int run_up(const up_options& o) {
   register_builtin_drivers(manager);
   std::string start_errors;
   manager.start_all(*config, &start_errors);
-  wait_settled(manager, *config);
+  if (!wait_settled(manager, *config, std::chrono::milliseconds(250),
+                    [&] { return take_stop_signal(signals); })) {
+    std::cerr << "outpools: stopping before every pool has connected\n";
+    manager.stop_all();
+    return o.once ? exit_failed : exit_ok;
+  }
 
   const bool terminal = !o.json && ::isatty(STDOUT_FILENO);
-  std::size_t drawn_lines = 0;
+  std::size_t drawn_rows = 0;
+  // Prints one refresh; false when stdout is gone (a closed pipe: nobody reads any more).
   auto show = [&](const std::vector<pool_status>& status) {
     if (o.json) {
       std::cout << status_json_line(status, std::chrono::system_clock::now()) << std::endl;
-      return;
+      return static_cast<bool>(std::cout);
     }
     std::string table = status_table(status);
-    if (terminal && drawn_lines > 0) std::cout << "\033[" << drawn_lines << "A\033[J";
+    if (terminal && drawn_rows > 0) std::cout << "\033[" << drawn_rows << "A\033[J";
     std::cout << table << std::flush;
-    drawn_lines = line_count(table);
+    if (terminal) drawn_rows = screen_rows(table, terminal_columns());
+    return static_cast<bool>(std::cout);
   };
 
   std::vector<pool_status> status = read_status(manager, *config, start_errors);
-  show(status);
-  if (o.once) {
+  const bool written = show(status);
+  if (o.once || !written) {
     bool all_up = std::all_of(status.begin(), status.end(),
                               [](const pool_status& s) { return s.state == "up"; });
     manager.stop_all();
-    return all_up ? exit_ok : exit_failed;
+    return all_up && written ? exit_ok : exit_failed;
   }
   const auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(
       std::chrono::duration<double>(std::max(0.05, o.interval_s)));
@@ -67,7 +100,10 @@ int run_up(const up_options& o) {
   for (;;) {
     int signal = sigtimedwait(&signals, nullptr, &wait);
     if (signal == SIGINT || signal == SIGTERM) break;
-    show(read_status(manager, *config, start_errors));
+    if (!show(read_status(manager, *config, start_errors))) {
+      manager.stop_all();
+      return exit_failed;  // stdout closed
+    }
   }
   if (!o.json) std::cerr << "outpools: stopping (draining calls in flight)\n";
   manager.stop_all();
@@ -84,7 +120,14 @@ void register_up_command(CLI::App& app, command_list& commands) {
   up->add_flag("--once", o->once, "Print the first table and exit: 0 if every pool is up, else 1");
   up->add_flag("--json", o->json, "One JSON line per refresh");
   up->add_option("--interval", o->interval_s, "Seconds between refreshes")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            double seconds = 0;
+            if (!CLI::detail::lexical_cast(text, seconds) || !(seconds > 0))
+              return std::string("must be a number of seconds above 0");
+            return std::string();
+          },
+          "SECONDS > 0"))
       ->capture_default_str();
   add_log_level_option(*up);
   commands.emplace_back(up, [o] { return run_up(*o); });

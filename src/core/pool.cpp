@@ -29,10 +29,7 @@ void pool::impl::set_worker_down(std::uint32_t, bool down, const std::string& er
     down_count.fetch_sub(1, std::memory_order_acq_rel);
     return;
   }
-  {
-    std::lock_guard lock(error_mutex);
-    last_error_text = error;
-  }
+  record_error(error);
   if (down_count.fetch_add(1, std::memory_order_acq_rel) + 1 == workers.size()) {
     // Every worker failed: what waits would wait in vain until its timeout.
     for (auto& w : workers) w->post_flush_disconnected();
@@ -41,6 +38,11 @@ void pool::impl::set_worker_down(std::uint32_t, bool down, const std::string& er
       for (detail::request* r : shared->take_all()) fail(r, errc::disconnected, why);
     }
   }
+}
+
+void pool::impl::record_error(const std::string& error) {
+  std::lock_guard lock(error_mutex);
+  last_error_text = error;
 }
 
 void pool::impl::set_worker_connected(std::uint32_t index, bool connected) {

@@ -32,6 +32,9 @@ struct pool::impl {
   void set_worker_down(std::uint32_t index, bool down, const std::string& last_error);
   /// A worker's connection came up or went down (worker's thread).
   void set_worker_connected(std::uint32_t index, bool connected);
+  /// Records why a worker lost or could not make its connection, for the status (worker's
+  /// thread; takes error_mutex).
+  void record_error(const std::string& error);
   /// The pool's last connect error (copy). Any thread.
   std::string last_error() const;
   /// A worker has stopped for good (worker's thread).

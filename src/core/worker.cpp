@@ -203,6 +203,7 @@ worker_event worker::finish_running(request* r, call_result result) {
   bool fatal = false;
   if (!abandoned) {
     fatal = !result.ok() && driver_->is_fatal(result);
+    if (fatal) last_error_ = "worker " + std::to_string(index_) + ": " + result.diagnostics;
     deliver_claimed(r, std::move(result));
   } else if (r->answered_elsewhere.load(std::memory_order_acquire)) {
     // The stall keeper answered it `timeout` while the job blocked this thread: counted here.
@@ -434,6 +435,8 @@ void worker::publish() {
   if (connected != connected_published_) {
     connected_published_ = connected;
     pool_.set_worker_connected(index_, connected);
+    // A connection lost while in use or at a keepalive: why, for the pool's status.
+    if (!connected && !last_error_.empty()) pool_.record_error(last_error_);
   }
   const bool down = fsm_.down();
   if (down != down_published_) {

@@ -46,8 +46,8 @@ std::vector<pool_status> read_status(const pool_manager& manager, const configur
   return out;
 }
 
-void wait_settled(const pool_manager& manager, const configuration& config,
-                  std::chrono::milliseconds margin) {
+bool wait_settled(const pool_manager& manager, const configuration& config,
+                  std::chrono::milliseconds margin, const std::function<bool()>& interrupted) {
   std::chrono::milliseconds longest{0};
   for (const pool_spec& spec : config.pools)
     longest = std::max(longest, spec.connect_timeout.value_or(std::chrono::milliseconds(0)));
@@ -60,9 +60,11 @@ void wait_settled(const pool_manager& manager, const configuration& config,
       for (const worker_stats& w : p->stats().per_worker)
         if (!w.connected && w.connect_failures == 0) settled = false;
     }
-    if (settled) return;
+    if (settled) return true;
+    if (interrupted && interrupted()) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  return true;
 }
 
 std::string status_table(const std::vector<pool_status>& status) {
