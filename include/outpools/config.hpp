@@ -50,7 +50,8 @@ load_result load_config_file(const std::filesystem::path& path);
 load_result load_config_string(std::string_view text, std::string_view file_name,
                                const std::filesystem::path& base_dir);
 
-/// The pool instance named `name` ("TYPE.TAG" or "TYPE.TAG@HOST"), or null with `why` saying
+/// The pool instance named `name` ("TYPE.TAG" or "TYPE.TAG@HOST"; for a HOST with no pool of
+/// its own, the global pool TYPE.TAG, as pool_manager::find falls back), or null with `why` saying
 /// what is wrong (unknown name, or a host-scoped pool named without its host: the names to use
 /// are listed). Thread-safe.
 const pool_spec* find_pool(const configuration& config, std::string_view name, std::string& why);

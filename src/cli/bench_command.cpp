@@ -202,6 +202,38 @@ std::string json_report(const bench_options& o, const run_state& st, std::uint64
   return out.str();
 }
 
+// What an rdbms bench runs, for the report: the statement, and how.
+std::string rdbms_job_name(const bench_options& o) {
+  std::string name = o.query.empty() ? "SELECT 1" : o.query;
+  if (o.random_key > 0) name += " with a random key in [1, " + std::to_string(o.random_key) + "]";
+  if (o.prepared) name += ", prepared";
+  return name;
+}
+
+// Waits until every worker of `p` is connected, or every one has connected or failed at least
+// once (bounded by connect_timeout and a margin). Returns "" when all are connected, else why
+// not: how many are, and the pool's last connection error.
+std::string wait_all_connected(const pool& p, const pool_spec& spec) {
+  using namespace std::chrono_literals;
+  const auto deadline = clock_type::now() + spec.connect_timeout.value_or(5000ms) + 250ms;
+  for (;;) {
+    const pool_stats s = p.stats();
+    std::size_t connected = 0, settled = 0;
+    for (const worker_stats& w : s.per_worker) {
+      connected += w.connected ? 1 : 0;
+      settled += w.connected || w.connect_failures > 0 ? 1 : 0;
+    }
+    if (connected == s.per_worker.size()) return {};
+    if (settled == s.per_worker.size() || clock_type::now() >= deadline) {
+      return std::to_string(connected) + " of " + std::to_string(s.per_worker.size()) +
+             " workers connected (a bench needs them all); last error: " +
+             (s.last_connect_error.empty() ? std::string("none yet, still connecting")
+                                           : s.last_connect_error);
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+}
+
 int run_bench(const bench_options& o) {
   const std::optional<job_spec> job = parse_job(o.job);
   if (!job) {
@@ -227,6 +259,16 @@ int run_bench(const bench_options& o) {
   }
   if ((!o.query.empty() || o.random_key > 0 || o.prepared) && spec->type != pool_type::rdbms) {
     std::cerr << "bench: --query, --random-key and --prepared are for rdbms pools\n";
+    return exit_bad_input;
+  }
+  if (spec->type == pool_type::rdbms && o.job != "noop") {
+    std::cerr << "bench: --job is for generic pools; an rdbms pool runs --query (default "
+                 "SELECT 1)\n";
+    return exit_bad_input;
+  }
+  if (o.random_key > 0 && o.query.empty()) {
+    std::cerr << "bench: --random-key passes a parameter: give --query with a placeholder for "
+                 "it ($1 for pgsql, ? for mysql and odbc)\n";
     return exit_bad_input;
   }
 
@@ -260,8 +302,8 @@ int run_bench(const bench_options& o) {
     return exit_failed;
   }
   std::shared_ptr<pool> p = manager.find(spec->type, spec->host, spec->tag);
-  if (!p->wait_connected(std::chrono::seconds{30})) {
-    std::cerr << "bench: pool " << o.pool << " did not connect within 30 s\n";
+  if (std::string not_up = wait_all_connected(*p, *spec); !not_up.empty()) {
+    std::cerr << "bench: pool " << o.pool << ": " << not_up << '\n';
     return exit_failed;
   }
 
@@ -352,7 +394,8 @@ int run_bench(const bench_options& o) {
     std::cout << json_report(o, st, executed, max_per_worker, elapsed, cpu) << '\n';
   } else {
     const latency_summary l = st.latency.summary();
-    std::cout << "pool " << o.pool << ", " << o.concurrency << " callers, job " << o.job << '\n'
+    std::cout << "pool " << o.pool << ", " << o.concurrency << " callers, job "
+              << (spec->type == pool_type::rdbms ? rdbms_job_name(o) : o.job) << '\n'
               << "calls " << st.issued << ", completions " << st.completions << ", duplicates "
               << st.duplicates << ", ok " << st.outcomes.ok() << '\n';
     for (std::size_t i = 1; i < outcome_slots; ++i)

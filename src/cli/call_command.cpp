@@ -1,6 +1,9 @@
 // outpools call FILE rdbms.TAG[@HOST] "SQL" [PARAM...] [--null N] [--json]: one query through
 // the pool; the result as a table or JSON, or the error (exit 1).
+#include <algorithm>
 #include <boost/json.hpp>
+#include <cmath>
+#include <cstdio>
 #include <iostream>
 
 #include "cli/cli_support.hpp"
@@ -20,12 +23,78 @@ struct call_options_cli {
   bool json = false;
 };
 
+// `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD, so that the JSON
+// printed is UTF-8 (a text column may hold anything in a database with another encoding).
+std::string valid_utf8(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t n = c < 0x80           ? 1
+                    : (c >> 5) == 0x6  ? 2
+                    : (c >> 4) == 0xE  ? 3
+                    : (c >> 3) == 0x1E ? 4
+                                       : 0;
+    bool ok = n > 0 && i + n <= text.size() && !(n == 2 && c < 0xC2);
+    for (std::size_t k = 1; ok && k < n; ++k)
+      ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (ok && n == 3) {  // no overlong forms, no surrogates
+      const auto c1 = static_cast<unsigned char>(text[i + 1]);
+      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
+    }
+    if (ok && n == 4) {
+      const auto c1 = static_cast<unsigned char>(text[i + 1]);
+      ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90) && c <= 0xF4;
+    }
+    if (ok) {
+      out.append(text, i, n);
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
 json::value to_json(const rdbms::value& v) {
   if (std::holds_alternative<std::monostate>(v)) return nullptr;
   if (const bool* b = std::get_if<bool>(&v)) return *b;
   if (const std::int64_t* i = std::get_if<std::int64_t>(&v)) return *i;
-  if (const double* d = std::get_if<double>(&v)) return *d;
-  return json::string(rdbms::to_text(v));
+  if (const double* d = std::get_if<double>(&v)) {
+    if (std::isfinite(*d)) return *d;
+    return json::string(rdbms::to_text(v));  // JSON has no NaN or Infinity: "NaN", "Infinity"
+  }
+  return json::string(valid_utf8(rdbms::to_text(v)));
+}
+
+// A cell of the table on one line: line breaks, tabs and other control characters escaped.
+std::string table_cell(const rdbms::value& v) {
+  std::string out;
+  for (char c : rdbms::to_text(v)) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x",
+                    static_cast<unsigned>(static_cast<unsigned char>(c)));
+      out += hex;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Width on a terminal, in UTF-8 code points.
+std::size_t display_width(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
 }
 
 void print_table(const rdbms::query_result& r) {
@@ -35,20 +104,20 @@ void print_table(const rdbms::query_result& r) {
     return;
   }
   std::vector<std::size_t> widths;
-  for (const std::string& c : r.columns) widths.push_back(c.size());
+  for (const std::string& c : r.columns) widths.push_back(display_width(c));
   std::vector<std::vector<std::string>> cells;
   for (const rdbms::row& row : r.rows) {
     std::vector<std::string> line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      line.push_back(rdbms::to_text(row[i]));
-      widths[i] = std::max(widths[i], line.back().size());
+    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) {
+      line.push_back(table_cell(row[i]));
+      widths[i] = std::max(widths[i], display_width(line.back()));
     }
     cells.push_back(std::move(line));
   }
   auto print_line = [&](const std::vector<std::string>& line) {
     for (std::size_t i = 0; i < line.size(); ++i) {
       std::string cell = line[i];
-      if (i + 1 < line.size()) cell.resize(widths[i], ' ');
+      if (i + 1 < line.size()) cell.append(widths[i] - display_width(cell), ' ');
       std::cout << (i ? " | " : " ") << cell;
     }
     std::cout << '\n';
@@ -59,6 +128,15 @@ void print_table(const rdbms::query_result& r) {
   std::cout << "-\n";
   for (const auto& line : cells) print_line(line);
   std::cout << "(" << r.rows.size() << " row" << (r.rows.size() == 1 ? "" : "s") << ")\n";
+  if (r.affected_rows > 0) std::cout << r.affected_rows << " affected\n";
+}
+
+// The server's message alone: diagnostics of a server error begin "SQLSTATE XXXXX: ".
+std::string server_message(const rdbms::query_result& r) {
+  const std::string prefix = "SQLSTATE " + r.sqlstate + ": ";
+  if (!r.sqlstate.empty() && r.diagnostics.starts_with(prefix))
+    return r.diagnostics.substr(prefix.size());
+  return r.diagnostics;
 }
 
 int run_call(const call_options_cli& o) {
@@ -79,8 +157,11 @@ int run_call(const call_options_cli& o) {
   for (const std::string& p : o.params) params.emplace_back(p);
   for (std::size_t n : o.nulls) {
     if (n < 1 || n > params.size()) {
-      std::cerr << "outpools call: --null " << n << ": there are " << params.size()
-                << " parameters\n";
+      std::cerr << "outpools call: --null " << n << ": parameters count from 1, and "
+                << (params.size() == 1
+                        ? "there is 1 parameter"
+                        : "there are " + std::to_string(params.size()) + " parameters")
+                << '\n';
       return exit_bad_input;
     }
     params[n - 1] = std::monostate{};
@@ -108,7 +189,7 @@ int run_call(const call_options_cli& o) {
                        json::object{{"error", errc_name(static_cast<errc>(r.error.value()))},
                                     {"sqlstate", r.sqlstate.empty() ? json::value(nullptr)
                                                                     : json::value(r.sqlstate)},
-                                    {"message", r.diagnostics}})
+                                    {"message", valid_utf8(server_message(r))}})
                 << '\n';
     }
     return exit_failed;

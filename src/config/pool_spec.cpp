@@ -84,6 +84,14 @@ const pool_spec* find_pool(const configuration& config, std::string_view name, s
   std::string instances;
   for (const pool_spec& spec : config.pools) {
     if (spec.name() == name) return &spec;
+  }
+  // TYPE.TAG@HOST with no pool for that host: the global pool TYPE.TAG, as pool_manager::find
+  // falls back to it.
+  if (const std::size_t at = name.find('@'); at != std::string_view::npos) {
+    for (const pool_spec& spec : config.pools)
+      if (!spec.host && spec.name() == name.substr(0, at)) return &spec;
+  }
+  for (const pool_spec& spec : config.pools) {
     if (spec.host && spec.name().starts_with(std::string(name) + "@"))
       instances += (instances.empty() ? "" : ", ") + spec.name();
   }

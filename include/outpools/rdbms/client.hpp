@@ -47,7 +47,9 @@ class client {
   /// `p` must be an rdbms pool (its workers' drivers are rdbms::connection).
   explicit client(std::shared_ptr<pool> p);
 
-  /// Runs `sql` with positional parameters; completes with a query_result.
+  /// Runs `sql` with positional parameters; completes with a query_result. A string of several
+  /// statements (pgsql without parameters; mysql and odbc refuse them) gives the last one's
+  /// result.
   template <typename Token>
   auto async_query(std::string sql, std::vector<value> params, Token&& token) {
     return run_async([sql = std::move(sql),

@@ -1,5 +1,7 @@
 #include "outpools/rdbms/client.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <future>
 
 namespace outpools::rdbms {
@@ -78,9 +80,11 @@ std::string to_text(const value& v) {
     std::string operator()(bool b) const { return b ? "true" : "false"; }
     std::string operator()(std::int64_t i) const { return std::to_string(i); }
     std::string operator()(double d) const {
-      char buffer[64];
-      int n = std::snprintf(buffer, sizeof buffer, "%.17g", d);
-      return std::string(buffer, static_cast<std::size_t>(n > 0 ? n : 0));
+      if (std::isnan(d)) return "NaN";
+      if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+      char buffer[64];  // the shortest text that reads back as the same double
+      auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, d);
+      return ec == std::errc() ? std::string(buffer, end) : std::string();
     }
     std::string operator()(const std::string& s) const { return s; }
     std::string operator()(const bytes& b) const {

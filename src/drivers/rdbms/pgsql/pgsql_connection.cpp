@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <thread>
 #include <tuple>
 
@@ -48,6 +49,14 @@ const char* version_name(tls_version v) {
       return "TLSv1.3";
   }
   return "TLSv1.2";
+}
+
+// The row count of an INSERT/UPDATE/DELETE/... (PQcmdTuples), 0 when it has none.
+std::uint64_t affected_rows_of(PGresult* res) {
+  const char* tuples = PQcmdTuples(res);
+  std::uint64_t n = 0;
+  if (tuples && *tuples) std::from_chars(tuples, tuples + std::strlen(tuples), n);
+  return n;
 }
 
 }  // namespace
@@ -350,12 +359,16 @@ awaitable<query_result> pgsql_connection::collect() {
     if (failed) continue;  // drain what follows an error
     ExecStatusType status = PQresultStatus(res);
     if (status == PGRES_TUPLES_OK || status == PGRES_SINGLE_TUPLE) {
+      // Several statements in one query string: the last one's result, as PQexec gives.
+      result = query_result();
       read_pgsql_rows(res, result);
+      // INSERT/UPDATE/DELETE ... RETURNING: rows and a count; a SELECT affects none.
+      const char* tag = PQcmdStatus(res);
+      if (tag != nullptr && std::strncmp(tag, "SELECT", 6) != 0)
+        result.affected_rows = affected_rows_of(res);
     } else if (status == PGRES_COMMAND_OK) {
-      const char* tuples = PQcmdTuples(res);
-      std::uint64_t n = 0;
-      if (tuples && *tuples) std::from_chars(tuples, tuples + std::strlen(tuples), n);
-      result.affected_rows = n;
+      result = query_result();
+      result.affected_rows = affected_rows_of(res);
     } else if (status == PGRES_EMPTY_QUERY) {
     } else if (status == PGRES_COPY_IN) {
       // COPY FROM STDIN has no data to send here: end it with an error and drain the answer.
