@@ -120,6 +120,27 @@ TEST(mysql_failure, tls_is_refused_by_a_server_without_it) {
   RecordProperty("diagnostics", r.diagnostics);
 }
 
+TEST(mysql_failure, a_tls_table_without_verify_peer_still_refuses_a_server_without_tls) {
+  // Connector/C would go on in plain text here, despite MYSQL_OPT_SSL_ENFORCE.
+  rdbms_pool db(spec_from_toml(
+      mysql_toml("workers = 1\ncall_timeout = 3000\nreconnect_backoff_min = 1000",
+                 "[outgoing_pools.rdbms.default.connection.tls]\nverify_peer = false",
+                 "OUTPOOLS_MYSQL_PORT")));
+  query_result r = db.client.query("SHOW STATUS LIKE 'Ssl_cipher'");
+  EXPECT_FALSE(r.ok()) << "connected without TLS";
+  EXPECT_EQ(db.p->stats().workers_connected, 0u);
+  EXPECT_NE(r.diagnostics.find("does not offer TLS"), std::string::npos) << r.diagnostics;
+}
+
+TEST(mysql_failure, a_tls_table_without_verify_peer_encrypts_with_a_tls_server) {
+  rdbms_pool db(spec_from_toml(mysql_toml(
+      "workers = 1", "[outgoing_pools.rdbms.default.connection.tls]\nverify_peer = false",
+      "OUTPOOLS_MYSQL_TLS_PORT")));
+  query_result r = db.client.query("SHOW STATUS LIKE 'Ssl_cipher'");
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_FALSE(rdbms::to_text(r.rows.at(0).at(1)).empty()) << "no cipher: not encrypted";
+}
+
 }  // namespace
 }  // namespace outpools::testing
 

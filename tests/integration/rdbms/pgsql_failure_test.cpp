@@ -65,6 +65,9 @@ TEST(pgsql_failure, killed_backend_is_noticed_by_keepalive_and_replaced) {
   while (db.p->stats().reconnects == 0 && clock_type::now() < deadline)
     std::this_thread::sleep_for(50ms);
   EXPECT_GE(db.p->stats().reconnects, 1u);
+  // The status says why the connection went (what `outpools up` shows while it is down).
+  const std::string why = db.p->stats().last_connect_error;
+  EXPECT_NE(why.find("terminating connection"), std::string::npos) << why;
   ASSERT_TRUE(db.p->wait_connected(10s));
   query_result after = db.client.query("SELECT pg_backend_pid()");
   ASSERT_TRUE(after.ok()) << after.diagnostics;

@@ -168,6 +168,15 @@ awaitable<call_result> mysql_connection::connect() {
                                    "mysql connect to " + s.host + ":" + std::to_string(s.port) +
                                        " failed (" + std::to_string(code) + "): " + why);
   }
+  if (s.tls && mysql_get_ssl_cipher(conn_) == nullptr) {
+    // MYSQL_OPT_SSL_ENFORCE is set, yet Connector/C 3.3 goes on in plain text with a server
+    // that offers no TLS: a tls table asks for TLS, so the connection is refused here.
+    close();
+    co_return call_result::failure(errc::tls_error,
+                                   "mysql connect to " + s.host + ":" + std::to_string(s.port) +
+                                       " failed: the server does not offer TLS, and the pool's "
+                                       "tls table requires it");
+  }
   connected_ = true;
   track_socket();
   co_return call_result::success();

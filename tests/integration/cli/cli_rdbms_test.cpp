@@ -1,0 +1,325 @@
+// `outpools up`, `call` and `bench` on rdbms pools, and the quickstart, run as a user runs them
+// (the built binary, through a shell), against the real PostgreSQL and MariaDB of
+// scripts/services: output shapes, exit codes, signals, and that no password is ever printed.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+
+#include "integration/rdbms/rdbms_test_support.hpp"
+#include "unit/config/cli_runner.hpp"
+
+namespace outpools::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using outpools::test::lines_of;
+using outpools::test::read_all;
+using outpools::test::shell_quote;
+using outpools::test::temp_dir;
+namespace json = boost::json;
+using clock_type = std::chrono::steady_clock;
+
+struct shell_result {
+  int exit_code = -1;
+  std::string out, err;
+  std::chrono::milliseconds took{0};
+};
+
+// Runs `command` with sh; OUTPOOLS in it is replaced by the built binary.
+shell_result run_shell(std::string command) {
+  const std::string marker = "OUTPOOLS";
+  for (std::size_t at = command.find(marker); at != std::string::npos;
+       at = command.find(marker, at + 1))
+    command.replace(at, marker.size(), shell_quote(OUTPOOLS_CLI_PATH));
+  temp_dir dir;
+  const std::string full = "{ " + command + "; } </dev/null >" +
+                           shell_quote((dir.path() / "out").string()) + " 2>" +
+                           shell_quote((dir.path() / "err").string());
+  const auto start = clock_type::now();
+  const int status = std::system(full.c_str());
+  shell_result r;
+  r.took = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - start);
+  r.exit_code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
+  r.out = read_all(dir.path() / "out");
+  r.err = read_all(dir.path() / "err");
+  return r;
+}
+
+// A pgsql pool `rdbms.TAG` (connection to the plain server unless `port` is given).
+std::string pgsql_pool(const std::string& tag, const std::string& pool_lines,
+                       const std::string& port = "") {
+  return "[outgoing_pools.rdbms." + tag + "]\n" + pool_lines + "\n[outgoing_pools.rdbms." + tag +
+         ".connection]\ndriver = \"pgsql\"\nhost = \"" + service("OUTPOOLS_PGSQL_HOST") +
+         "\"\nport = " + (port.empty() ? service("OUTPOOLS_PGSQL_PORT") : port) +
+         "\ndatabase = \"" + service("OUTPOOLS_PGSQL_DATABASE") + "\"\nusername = \"" +
+         service("OUTPOOLS_PGSQL_USER") + "\"\npassword = \"" + service("OUTPOOLS_PGSQL_PASSWORD") +
+         "\"\n";
+}
+
+std::string mysql_pool(const std::string& tag, const std::string& pool_lines) {
+  return "[outgoing_pools.rdbms." + tag + "]\n" + pool_lines + "\n[outgoing_pools.rdbms." + tag +
+         ".connection]\ndriver = \"mysql\"\nhost = \"" + service("OUTPOOLS_MYSQL_HOST") +
+         "\"\nport = " + service("OUTPOOLS_MYSQL_PORT") + "\ndatabase = \"" +
+         service("OUTPOOLS_MYSQL_DATABASE") + "\"\nusername = \"" + service("OUTPOOLS_MYSQL_USER") +
+         "\"\npassword = \"" + service("OUTPOOLS_MYSQL_PASSWORD") + "\"\n";
+}
+
+// A TCP port on loopback where nothing listens (bound, then closed).
+std::string closed_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t n = sizeof a;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &n);
+  ::close(fd);
+  return std::to_string(ntohs(a.sin_port));
+}
+
+// A listening socket that never answers: a connection is accepted by the kernel, then silence.
+struct silent_server {
+  silent_server() {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t n = sizeof a;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::listen(fd, 64);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &n);
+    port = std::to_string(ntohs(a.sin_port));
+  }
+  ~silent_server() { ::close(fd); }
+  int fd = -1;
+  std::string port;
+};
+
+json::object only_json_line(const std::string& out) {
+  const std::vector<std::string> lines = lines_of(out);
+  EXPECT_EQ(lines.size(), 1u) << out;
+  if (lines.empty()) return {};
+  return json::parse(lines.front()).as_object();
+}
+
+TEST(cli_up, once_json_has_the_documented_keys_and_exits_0_when_every_pool_is_up) {
+  temp_dir dir;
+  const auto file =
+      dir.write("up.toml", pgsql_pool("pg", "workers = 3") + mysql_pool("my", "workers = 2"));
+  shell_result r = run_shell("OUTPOOLS up " + shell_quote(file.string()) + " --once --json");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  json::object line = only_json_line(r.out);
+  ASSERT_TRUE(line.contains("time") && line.contains("pools")) << r.out;
+  EXPECT_EQ(line.size(), 2u);
+  const json::array& pools = line.at("pools").as_array();
+  ASSERT_EQ(pools.size(), 2u);
+  for (const json::value& v : pools) {
+    const json::object& p = v.as_object();
+    std::vector<std::string> keys;
+    for (const auto& kv : p) keys.emplace_back(kv.key());
+    EXPECT_EQ(keys, (std::vector<std::string>{"pool", "scope", "workers", "connected", "state",
+                                              "last_error"}));
+    EXPECT_EQ(p.at("state"), "up");
+    EXPECT_EQ(p.at("connected"), p.at("workers"));
+    EXPECT_TRUE(p.at("last_error").is_null());
+    EXPECT_EQ(p.at("scope"), "global");
+  }
+  EXPECT_EQ(pools[0].at("pool"), "rdbms.pg");
+  EXPECT_EQ(pools[0].at("workers"), 3);
+  EXPECT_EQ(pools[1].at("pool"), "rdbms.my");
+}
+
+TEST(cli_up, a_pool_that_cannot_connect_is_down_with_its_reason_and_no_password) {
+  temp_dir dir;
+  const auto file = dir.write(
+      "down.toml", pgsql_pool("gone", "workers = 2\nconnect_timeout = 1000", closed_port()) +
+                       pgsql_pool("pg", "workers = 1"));
+  shell_result table = run_shell("OUTPOOLS up " + shell_quote(file.string()) + " --once");
+  EXPECT_EQ(table.exit_code, 1) << table.out << table.err;
+  EXPECT_LT(table.took, 10s) << "bounded by connect_timeout (1 s)";
+  const std::vector<std::string> lines = lines_of(table.out);
+  ASSERT_EQ(lines.size(), 3u) << table.out;
+  EXPECT_EQ(lines[0].rfind("POOL", 0), 0u) << lines[0];
+  EXPECT_NE(lines[0].find("SCOPE"), std::string::npos);
+  EXPECT_NE(lines[0].find("CONNECTED"), std::string::npos);
+  EXPECT_NE(lines[0].find("STATE"), std::string::npos);
+  EXPECT_NE(lines[0].find("LAST ERROR"), std::string::npos);
+  EXPECT_NE(lines[1].find("rdbms.gone"), std::string::npos);
+  EXPECT_NE(lines[1].find("0/2"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find("down"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find("refused"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[2].find("1/1"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[2].find(" up "), std::string::npos) << lines[2];
+
+  shell_result as_json = run_shell("OUTPOOLS up " + shell_quote(file.string()) + " --once --json");
+  EXPECT_EQ(as_json.exit_code, 1);
+  json::object line = only_json_line(as_json.out);
+  const json::object& gone = line.at("pools").at(0).as_object();
+  EXPECT_EQ(gone.at("state"), "down");
+  EXPECT_EQ(gone.at("connected"), 0);
+  ASSERT_TRUE(gone.at("last_error").is_string());
+  EXPECT_NE(std::string(gone.at("last_error").as_string()).find("refused"), std::string::npos);
+  for (const std::string* text : {&table.out, &table.err, &as_json.out, &as_json.err})
+    EXPECT_EQ(text->find(service("OUTPOOLS_PGSQL_PASSWORD")), std::string::npos) << *text;
+}
+
+TEST(cli_up, refreshes_until_sigterm_then_stops_cleanly) {
+  temp_dir dir;
+  const auto file = dir.write("up.toml", pgsql_pool("pg", "workers = 2"));
+  shell_result r = run_shell("timeout --preserve-status -s TERM 2 OUTPOOLS up " +
+                             shell_quote(file.string()) + " --json --interval 0.2");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<std::string> lines = lines_of(r.out);
+  EXPECT_GE(lines.size(), 3u) << "a line per refresh";
+  for (const std::string& l : lines) EXPECT_EQ(json::parse(l).at("pools").at(0).at("state"), "up");
+}
+
+TEST(cli_up, sigterm_while_the_pools_still_connect_stops_it_at_once) {
+  silent_server silent;
+  temp_dir dir;
+  const auto file = dir.write(
+      "slow.toml", pgsql_pool("slow", "workers = 2\nconnect_timeout = 30000", silent.port));
+  shell_result r =
+      run_shell("timeout --preserve-status -s TERM 1 OUTPOOLS up " + shell_quote(file.string()));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LT(r.took, 10s) << "waited for the 30 s connect_timeout";
+}
+
+TEST(cli_up, ends_when_its_reader_goes_away) {
+  temp_dir dir;
+  const auto file = dir.write("up.toml", pgsql_pool("pg", "workers = 1"));
+  // SIGPIPE ignored, as a parent may leave it: the failed write itself must end it.
+  const std::string pipeline = "trap '' PIPE; " + shell_quote(OUTPOOLS_CLI_PATH) + " up " +
+                               shell_quote(file.string()) + " --json --interval 0.1 | head -n 1";
+  shell_result r = run_shell("timeout 30 sh -c " + shell_quote(pipeline) + "; echo \"rc=$?\"");
+  EXPECT_NE(r.out.find("rc=0"), std::string::npos)
+      << "still running after its reader left: " << r.out;
+  EXPECT_LT(r.took, 20s);
+}
+
+TEST(cli_call, prints_a_table_or_json_with_untyped_parameters_and_nulls) {
+  temp_dir dir;
+  const auto file = dir.write("c.toml", pgsql_pool("pg", "workers = 4"));
+  const std::string sql = "SELECT $1::int + 1 AS n, $2::text AS t";
+  shell_result as_json = run_shell("OUTPOOLS call " + shell_quote(file.string()) + " rdbms.pg " +
+                                   shell_quote(sql) + " 41 x --null 2 --json");
+  ASSERT_EQ(as_json.exit_code, 0) << as_json.err;
+  json::value j = json::parse(as_json.out);
+  EXPECT_EQ(j.at("columns"), json::parse(R"(["n","t"])"));
+  EXPECT_EQ(j.at("rows"), json::parse("[[42,null]]"));
+
+  shell_result table = run_shell("OUTPOOLS call " + shell_quote(file.string()) + " rdbms.pg " +
+                                 shell_quote(sql) + " 41 x");
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  const std::vector<std::string> lines = lines_of(table.out);
+  ASSERT_EQ(lines.size(), 4u) << table.out;
+  EXPECT_NE(lines[0].find('n'), std::string::npos);
+  EXPECT_NE(lines[0].find('t'), std::string::npos);
+  EXPECT_NE(lines[2].find("42"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[2].find('x'), std::string::npos) << lines[2];
+  EXPECT_EQ(lines[3], "(1 row)");
+
+  // Untyped: the server infers it (an int here, text next to a text column).
+  shell_result inferred = run_shell("OUTPOOLS call " + shell_quote(file.string()) + " rdbms.pg " +
+                                    shell_quote("SELECT $1 + 1 AS n") + " 41 --json");
+  ASSERT_EQ(inferred.exit_code, 0) << inferred.err;
+  EXPECT_EQ(json::parse(inferred.out).at("rows"), json::parse("[[42]]"));
+}
+
+TEST(cli_call, a_server_error_prints_its_sqlstate_and_message_and_exits_1) {
+  temp_dir dir;
+  const auto file = dir.write("c.toml", pgsql_pool("pg", "workers = 1"));
+  shell_result r = run_shell("OUTPOOLS call " + shell_quote(file.string()) +
+                             " rdbms.pg 'SELECT * FROM no_such_table' --json");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("server_error"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("42P01"), std::string::npos) << r.err;
+  json::value j = json::parse(r.out);
+  EXPECT_EQ(j.at("error"), "server_error");
+  EXPECT_EQ(j.at("sqlstate"), "42P01");
+  EXPECT_EQ(j.at("message"), "relation \"no_such_table\" does not exist");
+}
+
+TEST(cli_call, a_statement_past_call_timeout_returns_timeout_long_before_it_would_end) {
+  temp_dir dir;
+  const auto file = dir.write("c.toml", pgsql_pool("pg", "workers = 1\ncall_timeout = 200") +
+                                            mysql_pool("my", "workers = 1\ncall_timeout = 200"));
+  for (const auto& [pool, sql] :
+       {std::pair{"rdbms.pg", "SELECT pg_sleep(10)"}, std::pair{"rdbms.my", "SELECT SLEEP(10)"}}) {
+    shell_result r = run_shell("OUTPOOLS call " + shell_quote(file.string()) + " " + pool + " " +
+                               shell_quote(sql));
+    EXPECT_EQ(r.exit_code, 1) << pool;
+    EXPECT_NE(r.err.find("timeout"), std::string::npos) << pool << ": " << r.err;
+    EXPECT_LT(r.took, 5s) << pool << ": the sleep would end at 10 s";
+  }
+}
+
+TEST(cli_call, bad_pools_and_nulls_are_usage_errors) {
+  temp_dir dir;
+  const auto file = dir.write("c.toml", pgsql_pool("pg", "workers = 1"));
+  const std::string f = shell_quote(file.string());
+  EXPECT_EQ(run_shell("OUTPOOLS call " + f + " rdbms.nope 'SELECT 1'").exit_code, 2);
+  shell_result null_zero = run_shell("OUTPOOLS call " + f + " rdbms.pg 'SELECT $1' 1 --null 0");
+  EXPECT_EQ(null_zero.exit_code, 2);
+  EXPECT_NE(null_zero.err.find("from 1"), std::string::npos) << null_zero.err;
+  // A host-qualified name with no pool for that host reaches the global pool.
+  EXPECT_EQ(run_shell("OUTPOOLS call " + f + " rdbms.pg@localhost 'SELECT 1'").exit_code, 0);
+}
+
+TEST(cli_bench, an_rdbms_pool_runs_select_1_once_per_call_and_reports_json) {
+  temp_dir dir;
+  const auto file = dir.write("b.toml", pgsql_pool("pg", "workers = 4"));
+  shell_result r = run_shell("OUTPOOLS bench " + shell_quote(file.string()) +
+                             " --pool rdbms.pg --concurrency 8 --calls 400 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json::object j = json::parse(r.out).as_object();
+  EXPECT_EQ(j.at("pool"), "rdbms.pg");
+  EXPECT_EQ(j.at("calls"), 400);
+  EXPECT_EQ(j.at("completions"), 400);
+  EXPECT_EQ(j.at("duplicate_completions"), 0);
+  EXPECT_EQ(j.at("ok"), 400);
+  EXPECT_EQ(j.at("executed"), 400);
+  EXPECT_EQ(j.at("max_concurrent_per_worker"), 1) << "one request in flight per connection";
+  for (const auto& kv : j.at("errors").as_object()) EXPECT_EQ(kv.value(), 0) << kv.key();
+  for (const char* key : {"elapsed_s", "calls_per_s", "cpu_us_per_call", "latency_us"})
+    EXPECT_TRUE(j.contains(key)) << key;
+
+  shell_result query = run_shell(
+      "OUTPOOLS bench " + shell_quote(file.string()) +
+      " --pool rdbms.pg --concurrency 2 --calls 20 --query 'SELECT $1::int' --random-key 5 "
+      "--prepared");
+  ASSERT_EQ(query.exit_code, 0) << query.err;
+  EXPECT_NE(query.out.find("SELECT $1::int"), std::string::npos) << query.out;
+}
+
+TEST(cli_bench, a_pool_that_cannot_connect_is_refused_at_once_with_the_reason) {
+  temp_dir dir;
+  const auto file =
+      dir.write("b.toml", pgsql_pool("gone", "workers = 2\nconnect_timeout = 1000", closed_port()));
+  shell_result r =
+      run_shell("OUTPOOLS bench " + shell_quote(file.string()) + " --pool rdbms.gone --calls 5");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_LT(r.took, 10s);
+  EXPECT_NE(r.err.find("refused"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(service("OUTPOOLS_PGSQL_PASSWORD")), std::string::npos) << r.err;
+}
+
+TEST(cli_quickstart, comes_up_from_the_repository_root_with_no_server) {
+  // What `make run` starts: a generic pool and SQLite through ODBC, under ./var/.
+  shell_result r = run_shell("cd " + shell_quote(OUTPOOLS_SOURCE_DIR) +
+                             " && OUTPOOLS up config/quickstart.toml --once --json");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  json::object line = only_json_line(r.out);
+  const json::array& pools = line.at("pools").as_array();
+  ASSERT_EQ(pools.size(), 2u);
+  EXPECT_EQ(pools[0].at("pool"), "generic.default");
+  EXPECT_EQ(pools[1].at("pool"), "rdbms.default");
+  for (const json::value& p : pools) EXPECT_EQ(p.at("state"), "up") << json::serialize(p);
+}
+
+}  // namespace
+}  // namespace outpools::testing
