@@ -37,6 +37,11 @@ bool wait_settled(const pool_manager& manager, const configuration& config,
 /// A fixed-width table: POOL SCOPE CONNECTED STATE LAST ERROR, one line per pool.
 std::string status_table(const std::vector<pool_status>& status);
 
+/// The rows `text` (lines ending in '\n') takes on a terminal `columns` wide (> 0): a line wider
+/// than that wraps onto more rows. Width is counted in UTF-8 code points. What `outpools up`
+/// moves the cursor up by to redraw its table in place. Thread-safe.
+std::size_t screen_rows(const std::string& text, std::size_t columns);
+
 /// One JSON line: {"time":"<UTC ISO 8601>","pools":[{"pool","scope","workers","connected",
 /// "state","last_error" (null when none)}]}.
 std::string status_json_line(const std::vector<pool_status>& status,

@@ -20,21 +20,6 @@ struct up_options {
   double interval_s = 2.0;
 };
 
-// The rows `text` takes on a terminal `columns` wide: a line longer than that wraps. Widths are
-// counted in UTF-8 code points.
-std::size_t screen_rows(const std::string& text, std::size_t columns) {
-  std::size_t rows = 0, width = 0;
-  for (char c : text) {
-    if (c == '\n') {
-      rows += std::max<std::size_t>(1, (width + columns - 1) / columns);
-      width = 0;
-    } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
-      ++width;
-    }
-  }
-  return rows;
-}
-
 std::size_t terminal_columns() {
   winsize size{};
   if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;

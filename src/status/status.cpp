@@ -1,5 +1,6 @@
 #include "outpools/status.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <ctime>
 #include <thread>
@@ -85,6 +86,20 @@ std::string status_table(const std::vector<pool_status>& status) {
            pad(s.state, 8) + "  " + (s.last_error.empty() ? "-" : s.last_error) + "\n";
   }
   return out;
+}
+
+std::size_t screen_rows(const std::string& text, std::size_t columns) {
+  columns = std::max<std::size_t>(columns, 1);
+  std::size_t rows = 0, width = 0;
+  for (char c : text) {
+    if (c == '\n') {
+      rows += std::max<std::size_t>(1, (width + columns - 1) / columns);
+      width = 0;
+    } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+      ++width;
+    }
+  }
+  return rows;
 }
 
 std::string status_json_line(const std::vector<pool_status>& status,

@@ -230,6 +230,27 @@ TEST(cli_call, prints_a_table_or_json_with_untyped_parameters_and_nulls) {
   EXPECT_EQ(json::parse(inferred.out).at("rows"), json::parse("[[42]]"));
 }
 
+TEST(cli_call, json_stays_valid_for_nan_infinity_and_text_that_is_not_utf8) {
+  temp_dir dir;
+  const auto file = dir.write("c.toml", pgsql_pool("pg", "workers = 1"));
+  shell_result pg = run_shell(
+      "OUTPOOLS call " + shell_quote(file.string()) + " rdbms.pg " +
+      shell_quote("SELECT 'NaN'::float8 AS a, '-Infinity'::float8 AS b, 0.1::float8 AS c") +
+      " --json");
+  ASSERT_EQ(pg.exit_code, 0) << pg.err;
+  EXPECT_EQ(json::parse(pg.out).at("rows"), json::parse(R"([["NaN","-Infinity",0.1]])"));
+
+  // SQLite (the quickstart's pool) returns the bytes FF 41 as text: FF is no UTF-8.
+  shell_result lite = run_shell("cd " + shell_quote(OUTPOOLS_SOURCE_DIR) +
+                                " && OUTPOOLS call config/quickstart.toml" + " rdbms.default " +
+                                shell_quote("SELECT CAST(X'FF41' AS TEXT) AS t") + " --json");
+  ASSERT_EQ(lite.exit_code, 0) << lite.err;
+  boost::system::error_code ec;
+  json::value j = json::parse(lite.out, ec);  // Boost.JSON refuses invalid UTF-8
+  ASSERT_FALSE(ec) << ec.message() << ": " << lite.out;
+  EXPECT_EQ(j.at("rows"), json::parse("[[\"\\uFFFDA\"]]"));
+}
+
 TEST(cli_call, a_server_error_prints_its_sqlstate_and_message_and_exits_1) {
   temp_dir dir;
   const auto file = dir.write("c.toml", pgsql_pool("pg", "workers = 1"));
