@@ -140,6 +140,15 @@ TEST_P(odbc_sources, prepared_statements_with_a_table) {
                                      {value(0.0), value(std::int64_t{3})});
   ASSERT_TRUE(upd.ok()) << upd.diagnostics;
   EXPECT_EQ(upd.affected_rows, 3u);
+  // A prepared statement given the wrong number of values is refused, whatever the driver does.
+  for (const std::vector<value>& wrong :
+       {std::vector<value>{}, std::vector<value>{value(std::int64_t{1}), value(std::int64_t{2})}}) {
+    query_result r = db.client.execute("by_id", wrong);
+    EXPECT_EQ(r.error, errc::invalid_argument) << r.diagnostics;
+    EXPECT_NE(r.diagnostics.find("takes 1 parameter, " + std::to_string(wrong.size())),
+              std::string::npos)
+        << r.diagnostics;
+  }
 }
 
 TEST_P(odbc_sources, transactions_commit_and_roll_back) {

@@ -364,9 +364,10 @@ awaitable<query_result> mysql_connection::run_statement(statement& s, std::span<
   MYSQL_STMT* handle = s.handle;
   if (mysql_stmt_param_count(handle) != params.size())
     co_return query_result(call_result::failure(
-        errc::invalid_argument, "the statement takes " +
-                                    std::to_string(mysql_stmt_param_count(handle)) +
-                                    " parameters, " + std::to_string(params.size()) + " given"));
+        errc::invalid_argument,
+        "the statement takes " + std::to_string(mysql_stmt_param_count(handle)) +
+            (mysql_stmt_param_count(handle) == 1 ? " parameter, " : " parameters, ") +
+            std::to_string(params.size()) + " given"));
   mysql_stmt_params bound(params);
   if (bound.count() > 0 && mysql_stmt_bind_param(handle, bound.binds())) co_return failure(handle);
   int err = 0;

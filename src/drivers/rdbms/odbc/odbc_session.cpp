@@ -82,6 +82,14 @@ query_result odbc_session::execute(const std::string& name, const std::string& s
     }
     it = prepared_.emplace(name, stmt).first;
   }
+  // Drivers differ with a wrong count (SQLite's ignores extra values): say it, as mysql does.
+  SQLSMALLINT expected = 0;
+  if (SQL_SUCCEEDED(SQLNumParams(it->second, &expected)) &&
+      static_cast<std::size_t>(expected) != params.size())
+    return query_result(call_result::failure(
+        errc::invalid_argument, "the statement takes " + std::to_string(expected) +
+                                    (expected == 1 ? " parameter, " : " parameters, ") +
+                                    std::to_string(params.size()) + " given"));
   return run(it->second, true, sql, params);
 }
 
