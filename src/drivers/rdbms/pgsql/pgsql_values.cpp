@@ -74,7 +74,7 @@ pgsql_params encode_pgsql_params(std::span<const value> params) {
       is_null = true;
     } else if (const bool* b = std::get_if<bool>(&v)) {
       type = bool_oid;
-      text = *b ? "t" : "f";
+      text.assign(1, *b ? 't' : 'f');  // (assigning a literal trips GCC 12's -Wrestrict)
     } else if (const std::int64_t* i = std::get_if<std::int64_t>(&v)) {
       type = int8_oid;
       text = std::to_string(*i);
