@@ -40,7 +40,7 @@ struct bench_options {
   std::uint32_t concurrency = 1;
   double duration_s = 0;
   std::uint64_t calls = 0;
-  std::string job = "noop";
+  std::string job;               ///< generic pools: noop (when not given), sleep:MS or spin:US
   std::string query;             ///< rdbms: the statement (default SELECT 1)
   std::uint64_t random_key = 0;  ///< rdbms: pass a random integer in [1, N] as $1
   bool prepared = false;         ///< rdbms: run it as a prepared statement
@@ -235,7 +235,8 @@ std::string wait_all_connected(const pool& p, const pool_spec& spec) {
 }
 
 int run_bench(const bench_options& o) {
-  const std::optional<job_spec> job = parse_job(o.job);
+  const std::string job_text = o.job.empty() ? "noop" : o.job;
+  const std::optional<job_spec> job = parse_job(job_text);
   if (!job) {
     std::cerr << "bench: --job must be noop, sleep:MS or spin:US, not \"" << o.job << "\"\n";
     return exit_bad_input;
@@ -261,7 +262,7 @@ int run_bench(const bench_options& o) {
     std::cerr << "bench: --query, --random-key and --prepared are for rdbms pools\n";
     return exit_bad_input;
   }
-  if (spec->type == pool_type::rdbms && o.job != "noop") {
+  if (spec->type == pool_type::rdbms && !o.job.empty()) {
     std::cerr << "bench: --job is for generic pools; an rdbms pool runs --query (default "
                  "SELECT 1)\n";
     return exit_bad_input;
@@ -395,7 +396,7 @@ int run_bench(const bench_options& o) {
   } else {
     const latency_summary l = st.latency.summary();
     std::cout << "pool " << o.pool << ", " << o.concurrency << " callers, job "
-              << (spec->type == pool_type::rdbms ? rdbms_job_name(o) : o.job) << '\n'
+              << (spec->type == pool_type::rdbms ? rdbms_job_name(o) : job_text) << '\n'
               << "calls " << st.issued << ", completions " << st.completions << ", duplicates "
               << st.duplicates << ", ok " << st.outcomes.ok() << '\n';
     for (std::size_t i = 1; i < outcome_slots; ++i)
@@ -432,8 +433,9 @@ void register_bench_command(CLI::App& app, command_list& commands) {
       sub->add_option("--duration", o->duration_s, "Run for SECONDS")->check(CLI::PositiveNumber);
   auto* calls = sub->add_option("--calls", o->calls, "Make N calls")->check(CLI::PositiveNumber);
   duration->excludes(calls);
-  sub->add_option("--job", o->job, "noop, sleep:MS (an asynchronous wait) or spin:US (CPU)")
-      ->capture_default_str();
+  sub->add_option("--job", o->job,
+                  "Generic pools: noop (the default), sleep:MS (an asynchronous wait) or spin:US "
+                  "(CPU)");
   sub->add_option("--query", o->query, "rdbms: the statement each call runs (default SELECT 1)");
   sub->add_option("--random-key", o->random_key,
                   "rdbms: pass a random integer in [1, N] as the first parameter")

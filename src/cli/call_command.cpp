@@ -71,8 +71,17 @@ json::value to_json(const rdbms::value& v) {
 // A cell of the table on one line: line breaks, tabs and other control characters escaped.
 std::string table_cell(const rdbms::value& v) {
   std::string out;
-  for (char c : rdbms::to_text(v)) {
-    if (c == '\n') {
+  const std::string text = rdbms::to_text(v);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0u;
+    if (static_cast<unsigned char>(c) == 0xC2 && next >= 0x80 && next <= 0x9F) {
+      // U+0080..U+009F: C1 controls (U+009B starts an escape sequence on some terminals).
+      char hex[12];
+      std::snprintf(hex, sizeof hex, "\\u%04x", next);
+      out += hex;
+      ++i;
+    } else if (c == '\n') {
       out += "\\n";
     } else if (c == '\r') {
       out += "\\r";
@@ -196,7 +205,7 @@ int run_call(const call_options_cli& o) {
   }
   if (o.json) {
     json::array columns, rows;
-    for (const std::string& c : r.columns) columns.emplace_back(c);
+    for (const std::string& c : r.columns) columns.emplace_back(valid_utf8(c));
     for (const rdbms::row& row : r.rows) {
       json::array values;
       for (const rdbms::value& v : row) values.push_back(to_json(v));

@@ -42,7 +42,11 @@ int run_up(const up_options& o) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // SIGPIPE too, in every thread: a reader that goes away (`| head -1`) makes the write fail,
+  // and up stops cleanly with exit 1 instead of being killed.
+  sigset_t blocked = signals;
+  sigaddset(&blocked, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
 
   pool_manager manager;
   register_builtin_drivers(manager);
@@ -108,11 +112,11 @@ void register_up_command(CLI::App& app, command_list& commands) {
       ->check(CLI::Validator(
           [](const std::string& text) {
             double seconds = 0;
-            if (!CLI::detail::lexical_cast(text, seconds) || !(seconds > 0))
-              return std::string("must be a number of seconds above 0");
+            if (!CLI::detail::lexical_cast(text, seconds) || !(seconds > 0) || seconds > 86400)
+              return std::string("must be a number of seconds above 0, at most 86400");
             return std::string();
           },
-          "SECONDS > 0"))
+          "SECONDS in (0, 86400]"))
       ->capture_default_str();
   add_log_level_option(*up);
   commands.emplace_back(up, [o] { return run_up(*o); });

@@ -370,6 +370,7 @@ void worker::on_connect_result(std::uint64_t attempt, call_result result) {
   connect_resolved_ = true;
   lifecycle_timer_.cancel();
   if (result.ok()) {
+    last_error_.clear();  // solved: not to be reported again when this connection ends
     feed(worker_event::connected);
     arm_keepalive();
     return;

@@ -115,7 +115,24 @@ TEST_F(pgsql_query, affected_rows_are_reported) {
       db_.client.query("UPDATE " + table + " SET v = v + 1 WHERE v > $1", {value(std::int64_t{1})});
   ASSERT_TRUE(updated.ok()) << updated.diagnostics;
   EXPECT_EQ(updated.affected_rows, 2u);
+  // RETURNING: the rows, and how many were changed; a SELECT changes none.
+  query_result returned = db_.client.query("DELETE FROM " + table + " WHERE v > 2 RETURNING v");
+  ASSERT_TRUE(returned.ok()) << returned.diagnostics;
+  EXPECT_EQ(returned.rows.size(), 2u);
+  EXPECT_EQ(returned.affected_rows, 2u);
+  query_result selected = db_.client.query("SELECT v FROM " + table);
+  ASSERT_TRUE(selected.ok()) << selected.diagnostics;
+  EXPECT_EQ(selected.rows.size(), 1u);
+  EXPECT_EQ(selected.affected_rows, 0u);
   EXPECT_TRUE(db_.client.query("DROP TABLE " + table).ok());
+}
+
+TEST_F(pgsql_query, several_statements_give_the_last_ones_result) {
+  query_result r = db_.client.query("SELECT 1 AS a; SELECT 'x' AS b, 2 AS c");
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_EQ(r.columns, (std::vector<std::string>{"b", "c"}));
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.rows[0], (rdbms::row{value("x"), value(std::int64_t{2})}));
 }
 
 }  // namespace

@@ -362,10 +362,10 @@ awaitable<query_result> pgsql_connection::collect() {
       // Several statements in one query string: the last one's result, as PQexec gives.
       result = query_result();
       read_pgsql_rows(res, result);
-      // INSERT/UPDATE/DELETE ... RETURNING: rows and a count; a SELECT affects none.
-      const char* tag = PQcmdStatus(res);
-      if (tag != nullptr && std::strncmp(tag, "SELECT", 6) != 0)
-        result.affected_rows = affected_rows_of(res);
+      // INSERT/UPDATE/DELETE/MERGE ... RETURNING: rows and a count; SELECT, FETCH, ... none.
+      const std::string_view tag = PQcmdStatus(res) ? PQcmdStatus(res) : "";
+      for (std::string_view changes : {"INSERT ", "UPDATE ", "DELETE ", "MERGE "})
+        if (tag.starts_with(changes)) result.affected_rows = affected_rows_of(res);
     } else if (status == PGRES_COMMAND_OK) {
       result = query_result();
       result.affected_rows = affected_rows_of(res);
