@@ -210,28 +210,19 @@ std::string rdbms_job_name(const bench_options& o) {
   return name;
 }
 
-// Waits until every worker of `p` is connected, or every one has connected or failed at least
-// once (bounded by connect_timeout and a margin). Returns "" when all are connected, else why
-// not: how many are, and the pool's last connection error.
-std::string wait_all_connected(const pool& p, const pool_spec& spec) {
-  using namespace std::chrono_literals;
-  const auto deadline = clock_type::now() + spec.connect_timeout.value_or(5000ms) + 250ms;
-  for (;;) {
-    const pool_stats s = p.stats();
-    std::size_t connected = 0, settled = 0;
-    for (const worker_stats& w : s.per_worker) {
-      connected += w.connected ? 1 : 0;
-      settled += w.connected || w.connect_failures > 0 ? 1 : 0;
-    }
-    if (connected == s.per_worker.size()) return {};
-    if (settled == s.per_worker.size() || clock_type::now() >= deadline) {
-      return std::to_string(connected) + " of " + std::to_string(s.per_worker.size()) +
-             " workers connected (a bench needs them all); last error: " +
-             (s.last_connect_error.empty() ? std::string("none yet, still connecting")
-                                           : s.last_connect_error);
-    }
-    std::this_thread::sleep_for(10ms);
-  }
+// Waits as `up` does (wait_settled: every worker connected or failed once, bounded by
+// connect_timeout). Returns "" when all of `spec`'s workers are connected, else why not: how many
+// are, and the pool's last connection error.
+std::string wait_all_connected(const pool_manager& manager, const pool& p, const pool_spec& spec) {
+  configuration just_this;
+  just_this.pools.push_back(spec);
+  wait_settled(manager, just_this);
+  const pool_stats s = p.stats();
+  if (s.workers_connected == s.per_worker.size()) return {};
+  return std::to_string(s.workers_connected) + " of " + std::to_string(s.per_worker.size()) +
+         " workers connected (a bench needs them all); last error: " +
+         (s.last_connect_error.empty() ? std::string("none yet, still connecting")
+                                       : s.last_connect_error);
 }
 
 int run_bench(const bench_options& o) {
@@ -303,7 +294,7 @@ int run_bench(const bench_options& o) {
     return exit_failed;
   }
   std::shared_ptr<pool> p = manager.find(spec->type, spec->host, spec->tag);
-  if (std::string not_up = wait_all_connected(*p, *spec); !not_up.empty()) {
+  if (std::string not_up = wait_all_connected(manager, *p, *spec); !not_up.empty()) {
     std::cerr << "bench: pool " << o.pool << ": " << not_up << '\n';
     return exit_failed;
   }
