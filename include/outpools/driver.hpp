@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "outpools/call_result.hpp"
 #include "outpools/pool_spec.hpp"
@@ -41,6 +42,18 @@ class connection_driver {
   virtual bool is_fatal(const call_result& result) const noexcept;
   /// How often to ping an idle connection; nullopt (the default): never.
   virtual std::optional<std::chrono::milliseconds> keepalive_interval() const noexcept {
+    return std::nullopt;
+  }
+  /// Looks, without blocking and without sending anything (a peek at the socket), whether the
+  /// server has closed this idle connection or ended it with a message of its own (a database
+  /// shutting down or terminating the session). Returns why, or nullopt while it looks alive
+  /// (and when the driver cannot tell: the default). The core asks every
+  /// idle_check_interval() while the worker is idle, keepalive or not, and on an answer closes
+  /// the connection and reconnects with backoff: so a restarted server's pool heals before the
+  /// next call, and the status says so, without a statement sent.
+  virtual std::optional<std::string> closed_while_idle() noexcept { return std::nullopt; }
+  /// How often to ask closed_while_idle(); nullopt (the default): never (the driver cannot tell).
+  virtual std::optional<std::chrono::milliseconds> idle_check_interval() const noexcept {
     return std::nullopt;
   }
 };

@@ -190,6 +190,7 @@ int run_call(const call_options_cli& o) {
   rdbms::query_result r = client.query(o.sql, std::move(params));
   manager.stop_all();
 
+  for (const std::string& notice : r.notices) std::cerr << notice << '\n';  // the server's, as sent
   if (!r.ok()) {
     std::cerr << "error: " << errc_name(static_cast<errc>(r.error.value())) << ": " << r.diagnostics
               << '\n';

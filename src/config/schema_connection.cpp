@@ -94,8 +94,9 @@ section_schema rdbms() {
                        .kind = value_kind::integer,
                        .syntax = "positive integer, seconds",
                        .default_doc = "unset (off)",
-                       .doc = "sends SELECT 1 on every connection at that interval; a failure "
-                              "restarts the connection",
+                       .doc = "sends SELECT 1 on every idle connection at that interval; a "
+                              "failure, or no answer within call_timeout, restarts the "
+                              "connection",
                        .min = 1,
                        .max = max_milliseconds / 1000});
   s.options.push_back(tls_table(when_one_of("driver", {"odbc"}),

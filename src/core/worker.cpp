@@ -50,7 +50,8 @@ worker::worker(pool::impl& pool, std::uint32_t index, boost::asio::io_context& c
       mailbox_(pool.spec.max_worker_queue_len),
       deadline_timer_(context),
       lifecycle_timer_(context),
-      keepalive_timer_(context) {}
+      keepalive_timer_(context),
+      idle_check_timer_(context) {}
 
 worker::~worker() = default;
 
@@ -304,8 +305,10 @@ void worker::perform(worker_action action) {
       connect(action.until);
       break;
     case kind::ping:
+      ping_timed_out_ = false;
       spawn_op([this] { return driver_->ping(); }, worker_event::ping_ok,
                worker_event::ping_failed);
+      bound_ping();
       break;
     case kind::reset:
       spawn_op([this] { return driver_->reset(); }, worker_event::reset_ok,
@@ -314,6 +317,7 @@ void worker::perform(worker_action action) {
     case kind::close:
       driver_->close();
       keepalive_timer_.cancel();
+      idle_check_timer_.cancel();
       feed(worker_event::closed);
       break;
     case kind::wait:
@@ -331,6 +335,7 @@ void worker::perform(worker_action action) {
       deadline_timer_.cancel();
       lifecycle_timer_.cancel();
       keepalive_timer_.cancel();
+      idle_check_timer_.cancel();
       maybe_signal_stopped();
       break;
   }
@@ -373,6 +378,7 @@ void worker::on_connect_result(std::uint64_t attempt, call_result result) {
     last_error_.clear();  // solved: not to be reported again when this connection ends
     feed(worker_event::connected);
     arm_keepalive();
+    arm_idle_check();
     return;
   }
   last_error_ = "worker " + std::to_string(index_) + ": " +
@@ -388,8 +394,11 @@ void worker::spawn_op(Op op, worker_event ok, worker_event failed) {
     if (!e && r.ok()) {
       feed(ok);
     } else {
-      last_error_ =
-          "worker " + std::to_string(index_) + ": " + (e ? describe_exception(e) : r.diagnostics);
+      std::string why = e ? describe_exception(e) : r.diagnostics;
+      if (failed == worker_event::ping_failed && ping_timed_out_)
+        why = "keepalive ping not answered within call_timeout (" +
+              std::to_string(pool_.spec.call_timeout->count()) + " ms): " + why;
+      last_error_ = "worker " + std::to_string(index_) + ": " + why;
       feed(failed);
     }
     maybe_signal_stopped();
@@ -404,6 +413,36 @@ void worker::arm_keepalive() {
     if (ec || finished_ || !fsm_.connected()) return;
     feed(worker_event::keepalive_due);
     arm_keepalive();
+  });
+}
+
+void worker::bound_ping() {
+  // A ping is a call like any other: at call_timeout the driver is asked to cancel it (a hung
+  // server: PQcancel, then the connection given up after the grace period), and its failure
+  // breaks the connection. The timer is free while pinging (no connect, no backoff).
+  if (!pool_.spec.call_timeout) return;
+  lifecycle_timer_.expires_after(*pool_.spec.call_timeout);
+  lifecycle_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || fsm_.state() != worker_state::pinging) return;
+    ping_timed_out_ = true;
+    driver_->cancel();
+  });
+}
+
+void worker::arm_idle_check() {
+  const auto interval = driver_->idle_check_interval();
+  if (!interval || finished_) return;
+  idle_check_timer_.expires_after(*interval);
+  idle_check_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || finished_ || !fsm_.connected()) return;  // re-armed by the next connect
+    if (fsm_.state() == worker_state::ready) {
+      if (std::optional<std::string> why = driver_->closed_while_idle()) {
+        last_error_ = "worker " + std::to_string(index_) + ": " + *why;
+        feed(worker_event::idle_connection_lost);
+        return;
+      }
+    }
+    arm_idle_check();
   });
 }
 

@@ -133,6 +133,10 @@ worker_action worker_fsm::resume(worker_event event, time_point now, bool work_w
         go(st::pinging);
         return {kind::ping, {}};
       }
+      if (event == ev::idle_connection_lost) {
+        go(st::broken);
+        return {kind::close, {}};
+      }
       return {};
     case st::busy:
       if (event == ev::request_done) return after_idle(work_waiting);

@@ -5,6 +5,7 @@
 //           connect_failed    backoff_elapsed      │ ping_ok│ request_fatal
 //                        ▼    │                    ▼ │      ▼
 //                      broken ─closed─▶ backoff   pinging ─ping_failed─▶ broken
+//   ready ──idle_connection_lost──▶ broken (the server closed the idle connection)
 //   busy ──request_done{needs_reset}──▶ resetting ──reset_ok──▶ ready/busy (reset_failed: broken)
 //   any ──stop──▶ stopping ──(outstanding operation done, then closed)──▶ stopped
 //
@@ -50,7 +51,8 @@ enum class worker_event : std::uint8_t {
   ping_failed,
   reset_ok,
   reset_failed,
-  closed,  ///< the close action finished
+  idle_connection_lost,  ///< the driver saw the server close the idle connection
+  closed,                ///< the close action finished
   backoff_elapsed,
   stop,
 };

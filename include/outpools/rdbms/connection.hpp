@@ -2,6 +2,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <span>
 #include <string_view>
 
@@ -9,6 +10,9 @@
 #include "outpools/rdbms/value.hpp"
 
 namespace outpools::rdbms {
+
+/// How often the pgsql and mysql drivers have an idle connection checked (closed_while_idle).
+inline constexpr std::chrono::milliseconds idle_check_every{1000};
 
 /// One database connection of one worker. The core calls the connection_driver members; a job
 /// (through rdbms::client) calls these, on the worker's thread, one at a time.

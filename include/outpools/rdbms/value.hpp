@@ -32,6 +32,9 @@ struct query_result : call_result {
   std::vector<row> rows;
   std::uint64_t affected_rows = 0;  ///< INSERT/UPDATE/DELETE; 0 for a SELECT
   std::string sqlstate;             ///< five characters when the server reported an error
+  /// The server's notices and warnings while the statement ran, as it worded them
+  /// ("NOTICE:  table \"t\" does not exist, skipping"); pgsql only (mysql and odbc: empty).
+  std::vector<std::string> notices;
 
   query_result() = default;
   explicit query_result(call_result r) : call_result(std::move(r)) {}

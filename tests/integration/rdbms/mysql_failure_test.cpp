@@ -1,7 +1,10 @@
 // mysql driver when things go wrong: statements past call_timeout, killed connections, and TLS.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <thread>
+
+#include <signal.h>
 
 #include "integration/rdbms/mysql_test_support.hpp"
 
@@ -96,6 +99,10 @@ TEST(mysql_failure, tls_with_the_right_ca_connects) {
   ASSERT_EQ(r.rows.size(), 1u);
   const std::string version = std::get<std::string>(r.rows[0].at(1));
   EXPECT_EQ(version.rfind("TLSv1.", 0), 0u) << "Ssl_version: " << version;
+  // Idle for a few checks: TLS records the session reads later are no reason to reconnect.
+  std::this_thread::sleep_for(2500ms);
+  EXPECT_EQ(db.p->stats().reconnects, 0u) << db.p->stats().last_connect_error;
+  EXPECT_TRUE(db.client.query("SELECT 1").ok());
 }
 
 TEST(mysql_failure, tls_with_a_wrong_ca_is_refused_clearly) {
@@ -146,6 +153,60 @@ TEST(mysql_failure, a_tls_table_without_verify_peer_encrypts_with_a_tls_server) 
 
 namespace outpools::testing {
 namespace {
+
+TEST(mysql_failure, an_idle_connection_the_server_ended_is_replaced_before_any_call) {
+  // No keepalive: the worker's idle check sees the server end the idle connection.
+  rdbms_pool db(spec_from_toml(
+      mysql_toml("workers = 1\nreconnect_backoff_min = 20\nreconnect_backoff_max = 100")));
+  rdbms_pool observer(spec_from_toml(mysql_toml("workers = 1")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  query_result before = db.client.query("SELECT CONNECTION_ID()");
+  ASSERT_TRUE(before.ok()) << before.diagnostics;
+  const std::int64_t old_id = std::get<std::int64_t>(before.rows.at(0).at(0));
+
+  query_result killed = observer.client.query("KILL ?", {value(old_id)});
+  ASSERT_TRUE(killed.ok()) << killed.diagnostics;
+
+  const auto deadline = clock_type::now() + 10s;  // the check runs every second
+  while (db.p->stats().reconnects == 0 && clock_type::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_GE(db.p->stats().reconnects, 1u) << "the killed connection was not noticed while idle";
+  const std::string why = db.p->stats().last_connect_error;
+  EXPECT_NE(why.find("the server closed the connection"), std::string::npos) << why;
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  query_result after = db.client.query("SELECT CONNECTION_ID()");
+  ASSERT_TRUE(after.ok()) << after.diagnostics;
+  EXPECT_NE(std::get<std::int64_t>(after.rows.at(0).at(0)), old_id);
+  EXPECT_EQ(db.p->stats().calls.of(errc::disconnected), 0u);
+}
+
+TEST(mysql_failure, a_hung_server_is_noticed_by_keepalive_and_the_pool_recovers) {
+  // The server stopped (SIGSTOP): it answers nothing and closes nothing. Only the keepalive
+  // ping, bounded by call_timeout, can tell.
+  rdbms_pool db(spec_from_toml(mysql_toml(
+      "workers = 1\ncall_timeout = 300\nconnect_timeout = 300\nreconnect_backoff_min = 20\n"
+      "reconnect_backoff_max = 100",
+      "keepalive_interval = 1")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  pid_t server = 0;
+  std::ifstream(service("OUTPOOLS_SERVICES_DIR") + "/mariadb/pid") >> server;
+  ASSERT_GT(server, 0) << "no pid file of the mariadb service";
+  ASSERT_EQ(::kill(server, SIGSTOP), 0);
+  struct resume {
+    pid_t pid;
+    ~resume() { ::kill(pid, SIGCONT); }
+  } cleanup{server};
+
+  const auto deadline = clock_type::now() + 15s;
+  while (db.p->stats().reconnects == 0 && clock_type::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_GE(db.p->stats().reconnects, 1u) << "the hung connection was kept";
+  EXPECT_EQ(db.p->stats().workers_connected, 0u);
+  ::kill(server, SIGCONT);
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  query_result after = db.client.query("SELECT 1");
+  ASSERT_TRUE(after.ok()) << after.diagnostics;
+}
 
 TEST(mysql_failure, database_restart_under_load_fails_calls_in_time_and_recovers) {
   restart_outcome r = restart_under_load(

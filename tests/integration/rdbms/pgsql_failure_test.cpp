@@ -8,7 +8,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <csignal>
 #include <thread>
+
+#include <signal.h>
 
 #include "integration/rdbms/rdbms_test_support.hpp"
 
@@ -74,6 +77,97 @@ TEST(pgsql_failure, killed_backend_is_noticed_by_keepalive_and_replaced) {
   EXPECT_NE(std::get<std::int64_t>(after.rows[0][0]), old_pid);
 }
 
+TEST(pgsql_failure, an_idle_connection_the_server_ended_is_replaced_before_any_call) {
+  // No keepalive: the worker's idle check sees the server's farewell on the idle socket.
+  rdbms_pool db(spec_from_toml(
+      pgsql_toml("workers = 1\nreconnect_backoff_min = 20\nreconnect_backoff_max = 100")));
+  rdbms_pool observer(spec_from_toml(pgsql_toml("workers = 1")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  query_result before = db.client.query("SELECT pg_backend_pid()");
+  ASSERT_TRUE(before.ok()) << before.diagnostics;
+  const std::int64_t old_pid = std::get<std::int64_t>(before.rows[0][0]);
+
+  query_result killed =
+      observer.client.query("SELECT pg_terminate_backend($1::int)", {value(old_pid)});
+  ASSERT_TRUE(killed.ok()) << killed.diagnostics;
+
+  auto deadline = clock_type::now() + 10s;  // the check runs every second
+  while (db.p->stats().reconnects == 0 && clock_type::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_GE(db.p->stats().reconnects, 1u) << "the ended connection was not noticed while idle";
+  const std::string why = db.p->stats().last_connect_error;
+  EXPECT_NE(why.find("the server closed the connection: FATAL:  terminating connection"),
+            std::string::npos)
+      << why;
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  // The first call after it runs on the new connection: no call paid for the discovery.
+  query_result after = db.client.query("SELECT pg_backend_pid()");
+  ASSERT_TRUE(after.ok()) << after.diagnostics;
+  EXPECT_NE(std::get<std::int64_t>(after.rows[0][0]), old_pid);
+  EXPECT_EQ(db.p->stats().calls.of(errc::disconnected), 0u);
+}
+
+TEST(pgsql_failure, a_hung_backend_is_noticed_by_keepalive_and_replaced) {
+  // A backend that answers nothing (stopped) and closes nothing: only the keepalive ping, bounded
+  // by call_timeout, can tell; then the worker gives the connection up and reconnects.
+  rdbms_pool db(spec_from_toml(pgsql_toml(
+      "workers = 1\ncall_timeout = 300\nconnect_timeout = 300\nreconnect_backoff_min = 20\n"
+      "reconnect_backoff_max = 100",
+      "keepalive_interval = 1")));
+  rdbms_pool observer(spec_from_toml(pgsql_toml("workers = 1")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  query_result before = db.client.query("SELECT pg_backend_pid()");
+  ASSERT_TRUE(before.ok()) << before.diagnostics;
+  const auto old_pid = static_cast<pid_t>(std::get<std::int64_t>(before.rows[0][0]));
+  ASSERT_EQ(::kill(old_pid, SIGSTOP), 0) << "cannot stop the backend " << old_pid;
+  struct resume_and_end {
+    pid_t pid;
+    rdbms_pool& observer;
+    ~resume_and_end() {
+      ::kill(pid, SIGCONT);
+      observer.client.query("SELECT pg_terminate_backend($1::int)",
+                            {value(static_cast<std::int64_t>(pid))});
+    }
+  } cleanup{old_pid, observer};
+
+  auto deadline = clock_type::now() + 15s;
+  while (db.p->stats().reconnects == 0 && clock_type::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_GE(db.p->stats().reconnects, 1u) << "the hung connection was kept";
+  const std::string why = db.p->stats().last_connect_error;
+  EXPECT_NE(why.find("keepalive ping not answered within call_timeout (300 ms)"), std::string::npos)
+      << why;
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  query_result after = db.client.query("SELECT pg_backend_pid()");
+  ASSERT_TRUE(after.ok()) << after.diagnostics;
+  EXPECT_NE(std::get<std::int64_t>(after.rows[0][0]), old_pid);
+}
+
+TEST(pgsql_failure, notices_go_to_the_result_not_to_stderr) {
+  rdbms_pool db(spec_from_toml(pgsql_toml("workers = 1")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  ::testing::internal::CaptureStderr();
+  query_result r = db.client.query("DROP TABLE IF EXISTS outpools_no_such_table");
+  query_result raised =
+      db.client.query("DO $$ BEGIN FOR i IN 1..150 LOOP RAISE NOTICE 'n%', i; END LOOP; END $$");
+  const std::string printed = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  ASSERT_EQ(r.notices.size(), 1u);
+  EXPECT_NE(r.notices[0].find("\"outpools_no_such_table\" does not exist, skipping"),
+            std::string::npos)
+      << r.notices[0];
+  EXPECT_EQ(printed, "") << "libpq printed the notice itself";
+  ASSERT_TRUE(raised.ok()) << raised.diagnostics;
+  // At most 100 kept, and a last one says how many more there were.
+  ASSERT_EQ(raised.notices.size(), 101u);
+  EXPECT_EQ(raised.notices[0], "NOTICE:  n1");
+  EXPECT_EQ(raised.notices[100], "(50 more notices not kept)");
+  // The next statement starts with none.
+  query_result next = db.client.query("SELECT 1");
+  ASSERT_TRUE(next.ok()) << next.diagnostics;
+  EXPECT_TRUE(next.notices.empty());
+}
+
 TEST(pgsql_failure, database_restart_under_load_fails_calls_in_time_and_recovers) {
   restart_outcome r = restart_under_load(
       spec_from_toml(pgsql_toml("workers = 4\ncall_timeout = 500\nconnect_timeout = 500\n"
@@ -92,6 +186,10 @@ TEST(pgsql_failure, tls_with_the_right_ca_connects) {
   query_result r = db.client.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
   ASSERT_TRUE(r.ok()) << r.diagnostics;
   EXPECT_EQ(std::get<bool>(r.rows[0][0]), true);
+  // Idle for a few checks: TLS records the session reads later are no reason to reconnect.
+  std::this_thread::sleep_for(2500ms);
+  EXPECT_EQ(db.p->stats().reconnects, 0u) << db.p->stats().last_connect_error;
+  EXPECT_TRUE(db.client.query("SELECT 1").ok());
 }
 
 TEST(pgsql_failure, tls_with_a_wrong_ca_is_refused_clearly) {

@@ -116,6 +116,27 @@ TEST(worker_fsm, keepalive_pings_only_when_idle) {
   EXPECT_TRUE(fsm.down());
 }
 
+TEST(worker_fsm, an_idle_connection_the_server_closed_is_replaced_only_when_idle) {
+  fake_clock clock;
+  worker_fsm fsm = make();
+  fsm.resume(ev::start, clock.now, false);
+  fsm.resume(ev::connected, clock.now, false);
+  fsm.resume(ev::work_queued, clock.now, true);
+  ASSERT_EQ(fsm.state(), st::busy);
+  // A request owns the connection: what it finds decides (request_fatal), not the idle check.
+  EXPECT_EQ(fsm.resume(ev::idle_connection_lost, clock.now, false).what, kind::none);
+  EXPECT_EQ(fsm.state(), st::busy);
+  fsm.resume(ev::request_done, clock.now, false);
+  ASSERT_EQ(fsm.state(), st::ready);
+  EXPECT_EQ(fsm.resume(ev::idle_connection_lost, clock.now, false).what, kind::close);
+  EXPECT_EQ(fsm.state(), st::broken);
+  EXPECT_FALSE(fsm.down());  // calls wait for the reconnect
+  EXPECT_EQ(fsm.resume(ev::closed, clock.now, false).what, kind::wait);
+  clock.advance(100ms);
+  EXPECT_EQ(fsm.resume(ev::backoff_elapsed, clock.now, false).what, kind::connect);
+  EXPECT_EQ(fsm.reconnects(), 1u);
+}
+
 TEST(worker_fsm, abandoned_request_resets_the_connection) {
   fake_clock clock;
   worker_fsm fsm = make();

@@ -6,7 +6,12 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <thread>
+
+#include <poll.h>
+#include <sys/socket.h>
 
 #include "drivers/rdbms/mysql/mysql_values.hpp"
 
@@ -39,6 +44,20 @@ bool connection_lost(unsigned int code, const char* sqlstate) {
       break;
   }
   return sqlstate != nullptr && sqlstate[0] == '0' && sqlstate[1] == '8';  // connection exception
+}
+
+// The server's words in an ERR packet it sent unasked ("Connection was killed", "Server shutdown
+// in progress"): header (3 bytes length, 1 sequence), 0xFF, code (2 bytes), '#' + SQLSTATE.
+std::string unasked_error(const unsigned char* p, std::size_t n) {
+  if (n < 7 || p[4] != 0xFF) return {};
+  const std::size_t length = p[0] | (p[1] << 8) | (p[2] << 16);
+  const std::size_t end = std::min(n, 4 + length);
+  const unsigned code = p[5] | (p[6] << 8);
+  std::size_t text = 7;
+  if (end >= 13 && p[7] == '#') text = 13;
+  std::string message(reinterpret_cast<const char*>(p) + text,
+                      reinterpret_cast<const char*>(p) + std::max(text, end));
+  return message + " (error " + std::to_string(code) + ")";
 }
 
 }  // namespace
@@ -265,6 +284,38 @@ bool mysql_connection::is_fatal(const call_result& result) const noexcept {
 
 std::optional<std::chrono::milliseconds> mysql_connection::keepalive_interval() const noexcept {
   return keepalive_;
+}
+
+std::optional<std::string> mysql_connection::closed_while_idle() noexcept {
+  if (!usable() || in_progress_) return std::nullopt;
+  const int fd = static_cast<int>(mysql_get_socket(conn_));
+  if (fd < 0) return std::nullopt;
+  pollfd watched{fd, POLLIN | POLLRDHUP, 0};
+  if (::poll(&watched, 1, 0) <= 0 || watched.revents == 0) return std::nullopt;
+  const bool ended = (watched.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+  const bool tls = mysql_get_ssl_cipher(conn_) != nullptr;
+  // Under TLS, bytes alone may be a record of the session's own (a TLS 1.3 ticket) that the
+  // library reads with the next statement: only the end of the stream tells. In plain text the
+  // protocol has nothing for the server to say between statements but goodbye (an ERR packet:
+  // killed, shutting down).
+  if (!ended && tls) return std::nullopt;
+  broken_ = true;
+  try {
+    std::string why;
+    unsigned char packet[512];
+    const ssize_t n = ::recv(fd, packet, sizeof packet, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0 && !tls) why = unasked_error(packet, static_cast<std::size_t>(n));
+    if (why.empty() && (watched.revents & POLLERR) != 0) {
+      int error = 0;
+      socklen_t length = sizeof error;
+      if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error != 0)
+        why = std::strerror(error);
+    }
+    return why.empty() ? std::string("the server closed the connection")
+                       : "the server closed the connection: " + why;
+  } catch (...) {
+    return std::nullopt;  // broken: the next statement says so
+  }
 }
 
 bool mysql_connection::in_transaction() const noexcept {

@@ -42,6 +42,10 @@ class mysql_connection final : public connection {
   void cancel() noexcept override;
   bool is_fatal(const call_result& result) const noexcept override;
   std::optional<std::chrono::milliseconds> keepalive_interval() const noexcept override;
+  std::optional<std::string> closed_while_idle() noexcept override;
+  std::optional<std::chrono::milliseconds> idle_check_interval() const noexcept override {
+    return idle_check_every;
+  }
 
   boost::asio::awaitable<query_result> query(std::string_view sql,
                                              std::span<const value> params) override;

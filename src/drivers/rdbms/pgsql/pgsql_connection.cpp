@@ -4,6 +4,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -171,6 +172,10 @@ awaitable<call_result> pgsql_connection::connect() {
     close();
     co_return call_result::failure(errc::disconnected, why);
   }
+  PQsetNoticeReceiver(conn_, &pgsql_connection::on_notice, this);
+  notices_.clear();
+  notices_dropped_ = 0;
+  fatal_notice_ = false;
   // libpq: just after PQconnectStart, behave as if PQconnectPoll had returned WRITING.
   PostgresPollingStatusType status = PGRES_POLLING_WRITING;
   for (;;) {
@@ -298,6 +303,64 @@ bool pgsql_connection::in_transaction() const noexcept {
   return s == PQTRANS_INTRANS || s == PQTRANS_INERROR;
 }
 
+void pgsql_connection::on_notice(void* self, const PGresult* notice) {
+  auto* c = static_cast<pgsql_connection*>(self);
+  try {
+    const char* severity = PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
+    const std::string_view s = severity ? severity : "";
+    if (s == "FATAL" || s == "PANIC") c->fatal_notice_ = true;
+    if (c->notices_.size() < max_notices) {
+      c->notices_.push_back(trimmed(PQresultErrorMessage(notice)));
+    } else {
+      ++c->notices_dropped_;
+    }
+  } catch (...) {  // no memory for a notice: it is lost, the statement is not
+  }
+}
+
+query_result pgsql_connection::with_notices(query_result r) {
+  if (notices_dropped_ > 0)
+    notices_.push_back("(" + std::to_string(notices_dropped_) + " more notices not kept)");
+  r.notices = std::move(notices_);
+  notices_.clear();
+  notices_dropped_ = 0;
+  return r;
+}
+
+std::optional<std::string> pgsql_connection::closed_while_idle() noexcept {
+  if (conn_ == nullptr || broken_ || PQstatus(conn_) != CONNECTION_OK || PQisBusy(conn_))
+    return std::nullopt;
+  char byte;
+  const int fd = PQsocket(conn_);
+  if (fd < 0) return std::nullopt;
+  ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return std::nullopt;
+  // Something arrived that nobody asked for — a notice, a notification, or the server's farewell
+  // (FATAL: terminating connection ...) before it closes — or the stream ended: libpq reads it.
+  notices_.clear();
+  notices_dropped_ = 0;
+  fatal_notice_ = false;
+  const bool read = PQconsumeInput(conn_) != 0;
+  while (PGnotify* notify = PQnotifies(conn_)) PQfreemem(notify);  // LISTEN is not ours to serve
+  if (read && PQstatus(conn_) == CONNECTION_OK && !fatal_notice_) {
+    notices_.clear();
+    // A notice only: alive, unless the stream ended right behind it.
+    n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n != 0) return std::nullopt;
+  }
+  try {
+    std::string why =
+        fatal_notice_ && !notices_.empty() ? notices_.back() : trimmed(PQerrorMessage(conn_));
+    notices_.clear();
+    broken_ = true;
+    return why.empty() ? std::string("the server closed the connection")
+                       : "the server closed the connection: " + why;
+  } catch (...) {
+    broken_ = true;
+    return std::nullopt;  // the next statement finds it
+  }
+}
+
 query_result pgsql_connection::lost(const std::string& what) {
   broken_ = true;
   std::string why = conn_ ? trimmed(PQerrorMessage(conn_)) : std::string();
@@ -308,6 +371,8 @@ query_result pgsql_connection::lost(const std::string& what) {
 awaitable<query_result> pgsql_connection::query(std::string_view sql,
                                                 std::span<const value> params) {
   if (conn_ == nullptr || broken_) co_return lost("not connected");
+  notices_.clear();
+  notices_dropped_ = 0;
   std::string text(sql);
   // Without parameters, the simple protocol: one Query message instead of Parse/Bind/Execute/
   // Sync, less work for the server (what pgbench -M simple sends).
@@ -317,26 +382,28 @@ awaitable<query_result> pgsql_connection::query(std::string_view sql,
                              p.formats(), 0) != 0;
   }();
   if (!sent) co_return lost("sending the query failed");
-  co_return co_await collect();
+  co_return with_notices(co_await collect());
 }
 
 awaitable<query_result> pgsql_connection::execute(std::string_view name, std::string_view sql,
                                                   std::span<const value> params) {
   if (conn_ == nullptr || broken_) co_return lost("not connected");
+  notices_.clear();
+  notices_dropped_ = 0;
   const std::string statement(name);
   if (!prepared_.contains(statement)) {
     const std::string text(sql);
     if (!PQsendPrepare(conn_, statement.c_str(), text.c_str(), 0, nullptr))
       co_return lost("sending PREPARE failed");
     query_result prepared = co_await collect();
-    if (!prepared.ok()) co_return prepared;
+    if (!prepared.ok()) co_return with_notices(std::move(prepared));
     prepared_.insert(statement);
   }
   pgsql_params p = encode_pgsql_params(params);
   if (!PQsendQueryPrepared(conn_, statement.c_str(), p.count(), p.values(), p.lengths(),
                            p.formats(), 0))
     co_return lost("sending the statement failed");
-  co_return co_await collect();
+  co_return with_notices(co_await collect());
 }
 
 awaitable<query_result> pgsql_connection::collect() {

@@ -23,6 +23,8 @@ namespace outpools::rdbms {
 std::vector<std::pair<std::string, std::string>> pgsql_connect_parameters(const pool_spec& spec);
 
 /// A PostgreSQL connection. Every member runs on the worker's thread (see connection_driver).
+/// The server's notices and warnings (RAISE NOTICE, "table does not exist, skipping", ...) go to
+/// the statement's query_result::notices, at most max_notices of them, never to stderr.
 class pgsql_connection final : public connection {
  public:
   pgsql_connection(const pool_spec& spec, boost::asio::io_context::executor_type executor);
@@ -35,6 +37,13 @@ class pgsql_connection final : public connection {
   void cancel() noexcept override;
   bool is_fatal(const call_result& result) const noexcept override;
   std::optional<std::chrono::milliseconds> keepalive_interval() const noexcept override;
+  std::optional<std::string> closed_while_idle() noexcept override;
+  std::optional<std::chrono::milliseconds> idle_check_interval() const noexcept override {
+    return idle_check_every;
+  }
+
+  /// The most notices one statement keeps (the rest are counted in a last one).
+  static constexpr std::size_t max_notices = 100;
 
   boost::asio::awaitable<query_result> query(std::string_view sql,
                                              std::span<const value> params) override;
@@ -54,6 +63,10 @@ class pgsql_connection final : public connection {
   // Flushes the sent query and collects every result of it.
   boost::asio::awaitable<query_result> collect();
   query_result lost(const std::string& what);
+  // libpq's notice receiver: keeps the notice for the statement (or the idle check).
+  static void on_notice(void* self, const PGresult* notice);
+  // Hands the notices gathered since the statement was sent to its result.
+  query_result with_notices(query_result r);
 
   std::vector<std::pair<std::string, std::string>> parameters_;
   std::string host_;  ///< resolved at each connect, without blocking
@@ -75,6 +88,9 @@ class pgsql_connection final : public connection {
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   bool broken_ = false;
   std::set<std::string, std::less<>> prepared_;
+  std::vector<std::string> notices_;  ///< since the statement was sent
+  std::size_t notices_dropped_ = 0;   ///< beyond max_notices
+  bool fatal_notice_ = false;         ///< the server said FATAL/PANIC outside a statement
 };
 
 }  // namespace outpools::rdbms
