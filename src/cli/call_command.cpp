@@ -68,10 +68,10 @@ json::value to_json(const rdbms::value& v) {
   return json::string(valid_utf8(rdbms::to_text(v)));
 }
 
-// A cell of the table on one line: line breaks, tabs and other control characters escaped.
-std::string table_cell(const rdbms::value& v) {
+// `text` on one line: line breaks, tabs and other control characters (C0, DEL, C1) escaped, so
+// that what a server sends cannot move the cursor or start a terminal escape sequence.
+std::string one_line(const std::string& text) {
   std::string out;
-  const std::string text = rdbms::to_text(v);
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0u;
@@ -98,6 +98,9 @@ std::string table_cell(const rdbms::value& v) {
   }
   return out;
 }
+
+// A cell of the table.
+std::string table_cell(const rdbms::value& v) { return one_line(rdbms::to_text(v)); }
 
 // Width on a terminal, in UTF-8 code points.
 std::size_t display_width(const std::string& text) {
@@ -190,10 +193,10 @@ int run_call(const call_options_cli& o) {
   rdbms::query_result r = client.query(o.sql, std::move(params));
   manager.stop_all();
 
-  for (const std::string& notice : r.notices) std::cerr << notice << '\n';  // the server's, as sent
+  for (const std::string& notice : r.notices) std::cerr << one_line(notice) << '\n';
   if (!r.ok()) {
-    std::cerr << "error: " << errc_name(static_cast<errc>(r.error.value())) << ": " << r.diagnostics
-              << '\n';
+    std::cerr << "error: " << errc_name(static_cast<errc>(r.error.value())) << ": "
+              << one_line(r.diagnostics) << '\n';
     if (o.json) {
       std::cout << json::serialize(
                        json::object{{"error", errc_name(static_cast<errc>(r.error.value()))},

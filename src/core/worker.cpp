@@ -305,10 +305,7 @@ void worker::perform(worker_action action) {
       connect(action.until);
       break;
     case kind::ping:
-      ping_timed_out_ = false;
-      spawn_op([this] { return driver_->ping(); }, worker_event::ping_ok,
-               worker_event::ping_failed);
-      bound_ping();
+      ping();
       break;
     case kind::reset:
       spawn_op([this] { return driver_->reset(); }, worker_event::reset_ok,
@@ -394,11 +391,8 @@ void worker::spawn_op(Op op, worker_event ok, worker_event failed) {
     if (!e && r.ok()) {
       feed(ok);
     } else {
-      std::string why = e ? describe_exception(e) : r.diagnostics;
-      if (failed == worker_event::ping_failed && ping_timed_out_)
-        why = "keepalive ping not answered within call_timeout (" +
-              std::to_string(pool_.spec.call_timeout->count()) + " ms): " + why;
-      last_error_ = "worker " + std::to_string(index_) + ": " + why;
+      last_error_ =
+          "worker " + std::to_string(index_) + ": " + (e ? describe_exception(e) : r.diagnostics);
       feed(failed);
     }
     maybe_signal_stopped();
@@ -416,14 +410,36 @@ void worker::arm_keepalive() {
   });
 }
 
-void worker::bound_ping() {
+void worker::ping() {
   // A ping is a call like any other: at call_timeout the driver is asked to cancel it (a hung
-  // server: PQcancel, then the connection given up after the grace period), and its failure
-  // breaks the connection. The timer is free while pinging (no connect, no backoff).
+  // server: PQcancel, then the connection given up after the grace period), and the connection
+  // is replaced even if the answer comes later — a cancel still on its way could otherwise hit
+  // the next caller's statement. The lifecycle timer is free while pinging (no connect, no
+  // backoff); `ping` tells this ping's expiry from an earlier one's already queued.
+  const std::uint64_t ping = ++pings_;
+  ping_timed_out_ = false;
+  ++ops_in_flight_;
+  boost::asio::co_spawn(
+      executor_, driver_->ping(), [this, ping](std::exception_ptr e, call_result r) {
+        --ops_in_flight_;
+        if (ping == pings_) lifecycle_timer_.cancel();
+        if (!e && r.ok() && !ping_timed_out_) {
+          feed(worker_event::ping_ok);
+        } else {
+          std::string why = e ? describe_exception(e) : r.diagnostics;
+          if (ping_timed_out_)
+            why = "keepalive ping not answered within call_timeout (" +
+                  std::to_string(pool_.spec.call_timeout->count()) + " ms)" +
+                  (!e && r.ok() ? std::string(" (it answered later)") : "; then: " + why);
+          last_error_ = "worker " + std::to_string(index_) + ": " + why;
+          feed(worker_event::ping_failed);
+        }
+        maybe_signal_stopped();
+      });
   if (!pool_.spec.call_timeout) return;
   lifecycle_timer_.expires_after(*pool_.spec.call_timeout);
-  lifecycle_timer_.async_wait([this](boost::system::error_code ec) {
-    if (ec || fsm_.state() != worker_state::pinging) return;
+  lifecycle_timer_.async_wait([this, ping](boost::system::error_code ec) {
+    if (ec || ping != pings_ || fsm_.state() != worker_state::pinging) return;
     ping_timed_out_ = true;
     driver_->cancel();
   });

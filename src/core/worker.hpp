@@ -74,7 +74,7 @@ class worker final : public job_host {
   void on_deadline();
   void arm_keepalive();
   void arm_idle_check();
-  void bound_ping();
+  void ping();
   void stop_now();
   void fail_mailbox(errc e, const std::string& diagnostics);
   void publish();
@@ -97,6 +97,7 @@ class worker final : public job_host {
   int ops_in_flight_ = 0;  ///< connect/ping/reset coroutines not yet completed
   std::uint64_t attempt_ = 0;
   bool connect_resolved_ = true;
+  std::uint64_t pings_ = 0;      ///< pings started
   bool ping_timed_out_ = false;  ///< the running ping passed call_timeout and was cancelled
   std::string last_error_;
   boost::asio::steady_timer deadline_timer_, lifecycle_timer_, keepalive_timer_, idle_check_timer_;

@@ -260,6 +260,19 @@ TEST(cli_call, a_server_error_prints_its_sqlstate_and_message_and_exits_1) {
   EXPECT_EQ(j.at("message"), "relation \"no_such_table\" does not exist");
 }
 
+TEST(cli_call, the_servers_notices_go_to_stderr_on_one_line_each) {
+  temp_dir dir;
+  const auto file = dir.write("c.toml", pgsql_pool("pg", "workers = 1"));
+  // A notice with a line break (libpq's lines joined by "; ") and an escape character, which a
+  // terminal would act on: escaped.
+  shell_result r = run_shell(
+      "OUTPOOLS call " + shell_quote(file.string()) + " rdbms.pg " +
+      shell_quote("DO $$ BEGIN RAISE NOTICE 'one%two%', chr(10), chr(27); END $$") + " --json");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "NOTICE:  one; two\\x1b\n");
+  EXPECT_EQ(json::parse(r.out).at("rows"), json::array());
+}
+
 TEST(cli_call, a_statement_past_call_timeout_returns_timeout_long_before_it_would_end) {
   temp_dir dir;
   // call_timeout well above the connect, so that the statement is running when it expires.

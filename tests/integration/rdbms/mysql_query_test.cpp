@@ -120,6 +120,30 @@ TEST(mysql_query, prepared_statements_with_a_table) {
   EXPECT_EQ(dup.sqlstate, "23000") << dup.diagnostics;
 }
 
+TEST(mysql_query, a_prepared_call_gives_its_rows_and_leaves_the_connection_in_sync) {
+  // A CALL answers with its result set and then a status; both must be read, or the next
+  // statement on the connection fails ("commands out of sync").
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  const std::string procedure = "outpools_call_" + std::to_string(::getpid());
+  ASSERT_TRUE(db.client
+                  .query("CREATE OR REPLACE PROCEDURE " + procedure +
+                         "(x INT) SELECT x + 1 AS n, 'two' AS t")
+                  .ok());
+  db.client.prepare("call", "CALL " + procedure + "(?)");
+  for (std::int64_t i = 1; i <= 3; ++i) {
+    query_result r = db.client.execute("call", {value(i)});
+    ASSERT_TRUE(r.ok()) << r.diagnostics;
+    EXPECT_EQ(r.columns, (std::vector<std::string>{"n", "t"}));
+    ASSERT_EQ(r.rows.size(), 1u);
+    EXPECT_EQ(r.rows[0][0], value(i + 1));
+    query_result next = db.client.query("SELECT 5");
+    ASSERT_TRUE(next.ok()) << next.diagnostics;
+  }
+  EXPECT_EQ(db.p->stats().reconnects, 0u);
+  db.client.query("DROP PROCEDURE " + procedure);
+}
+
 TEST(mysql_query, transactions_commit_and_roll_back) {
   rdbms_pool db(spec_from_toml(mysql_toml("workers = 1")));
   scratch_table table(db.client);

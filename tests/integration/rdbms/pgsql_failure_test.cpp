@@ -107,6 +107,23 @@ TEST(pgsql_failure, an_idle_connection_the_server_ended_is_replaced_before_any_c
   EXPECT_EQ(db.p->stats().calls.of(errc::disconnected), 0u);
 }
 
+TEST(pgsql_failure, notifications_and_notices_on_an_idle_connection_keep_it) {
+  // What a server may send unasked on a live connection is read and dropped, not mistaken for
+  // its farewell.
+  rdbms_pool db(spec_from_toml(pgsql_toml("workers = 1")));
+  rdbms_pool observer(spec_from_toml(pgsql_toml("workers = 1")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  ASSERT_TRUE(db.client.query("LISTEN outpools_idle_check").ok());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(observer.client.query("NOTIFY outpools_idle_check, 'hello'").ok());
+    std::this_thread::sleep_for(1200ms);  // one idle check each
+  }
+  EXPECT_EQ(db.p->stats().reconnects, 0u) << db.p->stats().last_connect_error;
+  query_result r = db.client.query("SELECT 1");
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_EQ(db.p->stats().reconnects, 0u);
+}
+
 TEST(pgsql_failure, a_hung_backend_is_noticed_by_keepalive_and_replaced) {
   // A backend that answers nothing (stopped) and closes nothing: only the keepalive ping, bounded
   // by call_timeout, can tell; then the worker gives the connection up and reconnects.

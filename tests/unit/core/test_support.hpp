@@ -6,6 +6,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
@@ -13,6 +14,8 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -140,31 +143,63 @@ class gate {
   std::map<int, bool> finished_;
 };
 
-/// A driver whose connect succeeds or fails as its worker's script says.
+/// A driver whose connect succeeds or fails as its worker's script says; optionally with
+/// keepalive pings (answered after `ping_delay`, or at once once cancelled if `ping_hangs`) and
+/// an idle check that reports the connection closed once `close_idle` is set.
 struct fake_backend {
   std::function<bool(std::uint32_t worker)> connect_ok = [](std::uint32_t) { return true; };
   std::atomic<int> connects{0};
   std::atomic<int> closes{0};
+  std::optional<std::chrono::milliseconds> keepalive, idle_check;
+  std::chrono::milliseconds ping_delay{0};
+  bool ping_hangs = false;  ///< the ping waits until cancel(), then answers ok (late)
+  std::atomic<int> pings{0}, cancels{0}, idle_checks{0};
+  std::atomic<bool> close_idle{false};
 };
 
 class fake_driver final : public connection_driver {
  public:
-  fake_driver(fake_backend& backend, std::uint32_t worker) : backend_(backend), worker_(worker) {}
+  fake_driver(fake_backend& backend, std::uint32_t worker,
+              boost::asio::io_context::executor_type executor)
+      : backend_(backend), worker_(worker), ping_timer_(executor) {}
   boost::asio::awaitable<call_result> connect() override {
     ++backend_.connects;
     if (backend_.connect_ok(worker_)) co_return call_result::success();
     co_return call_result::failure(errc::disconnected, "connection refused (fake)");
   }
+  boost::asio::awaitable<call_result> ping() override {
+    ++backend_.pings;
+    ping_timer_.expires_after(backend_.ping_hangs ? std::chrono::hours(1) : backend_.ping_delay);
+    boost::system::error_code ec;
+    co_await ping_timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    co_return call_result::success();  // a hung ping answers (late) once cancelled
+  }
+  void cancel() noexcept override {
+    ++backend_.cancels;
+    ping_timer_.cancel();
+  }
   void close() noexcept override { ++backend_.closes; }
+  std::optional<std::chrono::milliseconds> keepalive_interval() const noexcept override {
+    return backend_.keepalive;
+  }
+  std::optional<std::chrono::milliseconds> idle_check_interval() const noexcept override {
+    return backend_.idle_check;
+  }
+  std::optional<std::string> closed_while_idle() noexcept override {
+    ++backend_.idle_checks;
+    if (backend_.close_idle.exchange(false)) return "closed by the fake server";
+    return std::nullopt;
+  }
 
  private:
   fake_backend& backend_;
   std::uint32_t worker_;
+  boost::asio::steady_timer ping_timer_;
 };
 
 inline driver_factory fake_factory(fake_backend& backend) {
-  return [&backend](const pool_spec&, std::uint32_t w, boost::asio::io_context::executor_type) {
-    return std::make_unique<fake_driver>(backend, w);
+  return [&backend](const pool_spec&, std::uint32_t w, boost::asio::io_context::executor_type ex) {
+    return std::make_unique<fake_driver>(backend, w, ex);
   };
 }
 

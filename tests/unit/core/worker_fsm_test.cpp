@@ -137,6 +137,36 @@ TEST(worker_fsm, an_idle_connection_the_server_closed_is_replaced_only_when_idle
   EXPECT_EQ(fsm.reconnects(), 1u);
 }
 
+TEST(worker_fsm, the_idle_check_is_ignored_while_the_connection_is_not_idle) {
+  // Connecting, in backoff, pinging, resetting and stopping: another operation owns the
+  // connection (or there is none); its own outcome decides.
+  fake_clock clock;
+  worker_fsm fsm = make();
+  fsm.resume(ev::start, clock.now, false);
+  ASSERT_EQ(fsm.state(), st::connecting);
+  EXPECT_EQ(fsm.resume(ev::idle_connection_lost, clock.now, false).what, kind::none);
+  fsm.resume(ev::connect_failed, clock.now, false);
+  fsm.resume(ev::closed, clock.now, false);
+  ASSERT_EQ(fsm.state(), st::backoff);
+  EXPECT_EQ(fsm.resume(ev::idle_connection_lost, clock.now, false).what, kind::none);
+  clock.advance(100ms);
+  fsm.resume(ev::backoff_elapsed, clock.now, false);
+  fsm.resume(ev::connected, clock.now, false);
+  fsm.resume(ev::keepalive_due, clock.now, false);
+  ASSERT_EQ(fsm.state(), st::pinging);
+  EXPECT_EQ(fsm.resume(ev::idle_connection_lost, clock.now, false).what, kind::none);
+  fsm.resume(ev::ping_ok, clock.now, true);
+  ASSERT_EQ(fsm.state(), st::busy);
+  fsm.resume(ev::request_abandoned, clock.now, false);
+  ASSERT_EQ(fsm.state(), st::resetting);
+  EXPECT_EQ(fsm.resume(ev::idle_connection_lost, clock.now, false).what, kind::none);
+  EXPECT_EQ(fsm.state(), st::resetting);
+  fsm.resume(ev::stop, clock.now, false);
+  ASSERT_EQ(fsm.state(), st::stopping);
+  EXPECT_EQ(fsm.resume(ev::idle_connection_lost, clock.now, false).what, kind::none);
+  EXPECT_EQ(fsm.resume(ev::reset_ok, clock.now, false).what, kind::close);
+}
+
 TEST(worker_fsm, abandoned_request_resets_the_connection) {
   fake_clock clock;
   worker_fsm fsm = make();

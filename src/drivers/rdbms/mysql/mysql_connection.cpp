@@ -431,6 +431,8 @@ awaitable<query_result> mysql_connection::run_statement(statement& s, std::span<
       mysql_stmt_result_metadata(handle), &mysql_free_result);
   if (!metadata) {
     out.affected_rows = mysql_stmt_affected_rows(handle);
+    if (std::optional<query_result> failed = co_await skip_more_results(handle, generation))
+      co_return std::move(*failed);
     co_return out;
   }
   if (!co_await drive(
@@ -446,7 +448,38 @@ awaitable<query_result> mysql_connection::run_statement(statement& s, std::span<
           [&](int events) { return mysql_stmt_free_result_cont(&freed, handle, events); }))
     co_return lost(generation, "releasing the statement's rows failed");
   if (!read) co_return query_result(call_result::failure(errc::protocol_error, error));
+  if (std::optional<query_result> failed = co_await skip_more_results(handle, generation))
+    co_return std::move(*failed);
   co_return out;
+}
+
+awaitable<std::optional<query_result>> mysql_connection::skip_more_results(
+    MYSQL_STMT* handle, std::uint64_t generation) {
+  // A CALL answers with its result sets and then a status: every one must be read before the
+  // connection takes another statement ("commands out of sync" otherwise). The first result is
+  // the call's, as with the text protocol.
+  while (mysql_stmt_more_results(handle)) {
+    int next = 0;
+    if (!co_await drive(
+            [&] { return mysql_stmt_next_result_start(&next, handle); },
+            [&](int events) { return mysql_stmt_next_result_cont(&next, handle, events); }))
+      co_return lost(generation, "reading the next result failed");
+    if (next > 0) co_return failure(handle);
+    if (next < 0) break;
+    if (mysql_stmt_field_count(handle) == 0) continue;
+    int err = 0;
+    if (!co_await drive(
+            [&] { return mysql_stmt_store_result_start(&err, handle); },
+            [&](int events) { return mysql_stmt_store_result_cont(&err, handle, events); }))
+      co_return lost(generation, "reading the next result failed");
+    if (err != 0) co_return failure(handle);
+    my_bool freed = 0;
+    if (!co_await drive(
+            [&] { return mysql_stmt_free_result_start(&freed, handle); },
+            [&](int events) { return mysql_stmt_free_result_cont(&freed, handle, events); }))
+      co_return lost(generation, "releasing the next result failed");
+  }
+  co_return std::nullopt;
 }
 
 }  // namespace outpools::rdbms

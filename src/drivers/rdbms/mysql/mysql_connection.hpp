@@ -72,6 +72,9 @@ class mysql_connection final : public connection {
   boost::asio::awaitable<query_result> collect(std::uint64_t generation);
   boost::asio::awaitable<query_result> run_statement(statement& s, std::span<const value> params,
                                                      std::uint64_t generation);
+  // Reads and drops the results after a statement's first (a CALL's); an error, or nullopt.
+  boost::asio::awaitable<std::optional<query_result>> skip_more_results(MYSQL_STMT* handle,
+                                                                        std::uint64_t generation);
   // Waits (bounded by the grace period) until a KILL QUERY sent by cancel() has been answered.
   boost::asio::awaitable<void> await_kill();
   // The error the library holds for the connection or for `stmt`.

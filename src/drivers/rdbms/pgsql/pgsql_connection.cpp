@@ -336,11 +336,15 @@ std::optional<std::string> pgsql_connection::closed_while_idle() noexcept {
   ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return std::nullopt;
   // Something arrived that nobody asked for — a notice, a notification, or the server's farewell
-  // (FATAL: terminating connection ...) before it closes — or the stream ended: libpq reads it.
+  // (FATAL: terminating connection ...) before it closes — or the stream ended: libpq reads it,
+  // and PQisBusy() parses it (handing notices to on_notice). PQerrorMessage still holds the last
+  // statement's error (libpq 15 appends to it): only what this read adds is the reason.
   notices_.clear();
   notices_dropped_ = 0;
   fatal_notice_ = false;
+  const std::size_t old_error = std::strlen(PQerrorMessage(conn_));
   const bool read = PQconsumeInput(conn_) != 0;
+  PQisBusy(conn_);
   while (PGnotify* notify = PQnotifies(conn_)) PQfreemem(notify);  // LISTEN is not ours to serve
   if (read && PQstatus(conn_) == CONNECTION_OK && !fatal_notice_) {
     notices_.clear();
@@ -348,16 +352,20 @@ std::optional<std::string> pgsql_connection::closed_while_idle() noexcept {
     n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n != 0) return std::nullopt;
   }
+  broken_ = true;
   try {
-    std::string why =
-        fatal_notice_ && !notices_.empty() ? notices_.back() : trimmed(PQerrorMessage(conn_));
+    const char* error = PQerrorMessage(conn_);
+    std::string why;
+    if (fatal_notice_ && !notices_.empty()) {
+      why = notices_.back();
+    } else if (std::strlen(error) > old_error) {
+      why = trimmed(error + old_error);
+    }
     notices_.clear();
-    broken_ = true;
     return why.empty() ? std::string("the server closed the connection")
                        : "the server closed the connection: " + why;
   } catch (...) {
-    broken_ = true;
-    return std::nullopt;  // the next statement finds it
+    return std::nullopt;  // broken: the next statement says so
   }
 }
 

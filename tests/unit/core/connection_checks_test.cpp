@@ -1,0 +1,81 @@
+// What the worker does with an idle connection, on a fake driver: the idle check replaces one the
+// server closed, and a keepalive ping is bounded by call_timeout.
+#include <gtest/gtest.h>
+
+#include "outpools/io_threads.hpp"
+#include "outpools/pool.hpp"
+#include "unit/core/test_support.hpp"
+
+namespace outpools {
+namespace {
+
+using namespace std::chrono_literals;
+
+pool_spec checked_spec(std::optional<std::chrono::milliseconds> call_timeout) {
+  pool_spec spec = test::generic_spec(1, worker_strategy::best_worker, call_timeout);
+  spec.reconnect_backoff_min = 1ms;
+  spec.reconnect_backoff_max = 2ms;
+  return spec;
+}
+
+TEST(connection_checks, an_idle_connection_the_server_closed_is_replaced_with_its_reason) {
+  io_threads threads{1};
+  test::fake_backend backend;
+  backend.idle_check = 5ms;
+  auto p = pool::create(checked_spec(1000ms), threads, test::fake_factory(backend));
+  ASSERT_TRUE(p->wait_connected(test::patience));
+  ASSERT_TRUE(test::eventually([&] { return backend.idle_checks.load() >= 2; }));
+  EXPECT_EQ(backend.connects.load(), 1);  // a connection that looks alive is kept
+  backend.close_idle = true;
+  ASSERT_TRUE(test::eventually([&] { return backend.connects.load() >= 2; }));
+  EXPECT_GE(backend.closes.load(), 1);
+  EXPECT_NE(p->stats().last_connect_error.find("worker 0: closed by the fake server"),
+            std::string::npos)
+      << p->stats().last_connect_error;
+  ASSERT_TRUE(p->wait_connected(test::patience));
+  EXPECT_TRUE(p->call([](job_context&) {}).ok());
+  p->stop();
+}
+
+TEST(connection_checks, no_idle_check_without_an_interval) {
+  io_threads threads{1};
+  test::fake_backend backend;  // idle_check unset, as generic and odbc drivers
+  backend.close_idle = true;
+  auto p = pool::create(checked_spec(1000ms), threads, test::fake_factory(backend));
+  ASSERT_TRUE(p->wait_connected(test::patience));
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(backend.idle_checks.load(), 0);
+  EXPECT_EQ(backend.connects.load(), 1);
+  p->stop();
+}
+
+TEST(connection_checks, a_ping_past_call_timeout_is_cancelled_and_the_connection_replaced) {
+  io_threads threads{1};
+  test::fake_backend backend;
+  backend.keepalive = 5ms;
+  backend.ping_hangs = true;  // answers ok, but only once cancelled: too late
+  auto p = pool::create(checked_spec(30ms), threads, test::fake_factory(backend));
+  ASSERT_TRUE(test::eventually([&] { return backend.connects.load() >= 2; }));
+  EXPECT_GE(backend.cancels.load(), 1);
+  const std::string why = p->stats().last_connect_error;
+  EXPECT_NE(why.find("keepalive ping not answered within call_timeout (30 ms) (it answered later)"),
+            std::string::npos)
+      << why;
+  p->stop();
+}
+
+TEST(connection_checks, a_ping_answered_in_time_keeps_the_connection) {
+  io_threads threads{1};
+  test::fake_backend backend;
+  backend.keepalive = 5ms;
+  backend.ping_delay = 1ms;
+  auto p = pool::create(checked_spec(1000ms), threads, test::fake_factory(backend));
+  ASSERT_TRUE(p->wait_connected(test::patience));
+  ASSERT_TRUE(test::eventually([&] { return backend.pings.load() >= 5; }));
+  EXPECT_EQ(backend.connects.load(), 1);
+  EXPECT_EQ(backend.cancels.load(), 0);
+  p->stop();
+}
+
+}  // namespace
+}  // namespace outpools
