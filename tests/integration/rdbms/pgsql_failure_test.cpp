@@ -64,10 +64,7 @@ TEST(pgsql_failure, killed_backend_is_noticed_by_keepalive_and_replaced) {
   ASSERT_TRUE(killed.ok()) << killed.diagnostics;
 
   // Without any call of ours, keepalive notices and the worker reconnects.
-  auto deadline = clock_type::now() + 15s;
-  while (db.p->stats().reconnects == 0 && clock_type::now() < deadline)
-    std::this_thread::sleep_for(50ms);
-  EXPECT_GE(db.p->stats().reconnects, 1u);
+  EXPECT_TRUE(wait_reconnected(*db.p, 15s));
   // The status says why the connection went (what `outpools up` shows while it is down).
   const std::string why = db.p->stats().last_connect_error;
   EXPECT_NE(why.find("terminating connection"), std::string::npos) << why;
@@ -91,10 +88,8 @@ TEST(pgsql_failure, an_idle_connection_the_server_ended_is_replaced_before_any_c
       observer.client.query("SELECT pg_terminate_backend($1::int)", {value(old_pid)});
   ASSERT_TRUE(killed.ok()) << killed.diagnostics;
 
-  auto deadline = clock_type::now() + 10s;  // the check runs every second
-  while (db.p->stats().reconnects == 0 && clock_type::now() < deadline)
-    std::this_thread::sleep_for(20ms);
-  ASSERT_GE(db.p->stats().reconnects, 1u) << "the ended connection was not noticed while idle";
+  ASSERT_TRUE(wait_reconnected(*db.p, 10s))
+      << "the ended connection was not noticed while idle";  // checked every second
   const std::string why = db.p->stats().last_connect_error;
   EXPECT_NE(why.find("the server closed the connection: FATAL:  terminating connection"),
             std::string::npos)
@@ -147,10 +142,7 @@ TEST(pgsql_failure, a_hung_backend_is_noticed_by_keepalive_and_replaced) {
     }
   } cleanup{old_pid, observer};
 
-  auto deadline = clock_type::now() + 15s;
-  while (db.p->stats().reconnects == 0 && clock_type::now() < deadline)
-    std::this_thread::sleep_for(20ms);
-  ASSERT_GE(db.p->stats().reconnects, 1u) << "the hung connection was kept";
+  ASSERT_TRUE(wait_reconnected(*db.p, 15s)) << "the hung connection was kept";
   const std::string why = db.p->stats().last_connect_error;
   EXPECT_NE(why.find("keepalive ping not answered within call_timeout (300 ms)"), std::string::npos)
       << why;

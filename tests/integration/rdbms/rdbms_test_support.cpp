@@ -144,6 +144,13 @@ bool stops_running(rdbms_pool& observer, const std::string& count_sql, const std
   }
 }
 
+bool wait_reconnected(const pool& p, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (p.stats().reconnects == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return p.stats().reconnects > 0;
+}
+
 bool wait_all_connected(const pool& p, std::chrono::milliseconds limit) {
   return p.wait_connected(limit);
 }

@@ -67,6 +67,10 @@ void expect_survived_restart(const restart_outcome& r);
 bool stops_running(rdbms_pool& observer, const std::string& count_sql, const std::string& like,
                    std::chrono::milliseconds limit = std::chrono::seconds(5));
 
+/// Waits until a worker of `p` has reconnected (stats().reconnects ≥ 1), at most `limit`; true
+/// when one has.
+bool wait_reconnected(const pool& p, std::chrono::milliseconds limit);
+
 /// Waits until every worker of `p` is connected, at most `limit`.
 bool wait_all_connected(const pool& p, std::chrono::milliseconds limit);
 
