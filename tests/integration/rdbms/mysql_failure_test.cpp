@@ -66,25 +66,33 @@ TEST(mysql_failure, timeout_inside_a_transaction_rolls_it_back) {
   EXPECT_EQ(r.rows.at(0).at(0), value(std::int64_t{0}));
 }
 
+// The id of `db`'s (one) connection; 0 after a failure (reported).
+std::int64_t connection_id(rdbms_pool& db) {
+  query_result r = db.client.query("SELECT CONNECTION_ID()");
+  EXPECT_TRUE(r.ok()) << r.diagnostics;
+  return r.ok() ? std::get<std::int64_t>(r.rows.at(0).at(0)) : 0;
+}
+
+// Has `observer` KILL the connection of `db`; returns its id.
+std::int64_t kill_the_connection(rdbms_pool& db, rdbms_pool& observer) {
+  const std::int64_t id = connection_id(db);
+  query_result killed = observer.client.query("KILL ?", {value(id)});
+  EXPECT_TRUE(killed.ok()) << killed.diagnostics;
+  return id;
+}
+
 TEST(mysql_failure, killed_connection_is_noticed_by_keepalive_and_replaced) {
   rdbms_pool db(spec_from_toml(
       mysql_toml("workers = 1\nreconnect_backoff_min = 20\nreconnect_backoff_max = 100",
                  "keepalive_interval = 1")));
   rdbms_pool observer(spec_from_toml(mysql_toml("workers = 1")));
   ASSERT_TRUE(db.p->wait_connected(10s));
-  query_result before = db.client.query("SELECT CONNECTION_ID()");
-  ASSERT_TRUE(before.ok()) << before.diagnostics;
-  const std::int64_t old_id = std::get<std::int64_t>(before.rows.at(0).at(0));
-
-  query_result killed = observer.client.query("KILL ?", {value(old_id)});
-  ASSERT_TRUE(killed.ok()) << killed.diagnostics;
+  const std::int64_t old_id = kill_the_connection(db, observer);
 
   // Without any call of ours, keepalive notices and the worker reconnects.
   EXPECT_TRUE(wait_reconnected(*db.p, 15s));
   ASSERT_TRUE(db.p->wait_connected(10s));
-  query_result after = db.client.query("SELECT CONNECTION_ID()");
-  ASSERT_TRUE(after.ok()) << after.diagnostics;
-  EXPECT_NE(std::get<std::int64_t>(after.rows.at(0).at(0)), old_id);
+  EXPECT_NE(connection_id(db), old_id);
 }
 
 TEST(mysql_failure, tls_with_the_right_ca_connects) {
@@ -157,21 +165,14 @@ TEST(mysql_failure, an_idle_connection_the_server_ended_is_replaced_before_any_c
       mysql_toml("workers = 1\nreconnect_backoff_min = 20\nreconnect_backoff_max = 100")));
   rdbms_pool observer(spec_from_toml(mysql_toml("workers = 1")));
   ASSERT_TRUE(db.p->wait_connected(10s));
-  query_result before = db.client.query("SELECT CONNECTION_ID()");
-  ASSERT_TRUE(before.ok()) << before.diagnostics;
-  const std::int64_t old_id = std::get<std::int64_t>(before.rows.at(0).at(0));
-
-  query_result killed = observer.client.query("KILL ?", {value(old_id)});
-  ASSERT_TRUE(killed.ok()) << killed.diagnostics;
+  const std::int64_t old_id = kill_the_connection(db, observer);
 
   ASSERT_TRUE(wait_reconnected(*db.p, 10s))
       << "the killed connection was not noticed while idle";  // checked every second
   const std::string why = db.p->stats().last_connect_error;
   EXPECT_NE(why.find("the server closed the connection"), std::string::npos) << why;
   ASSERT_TRUE(db.p->wait_connected(10s));
-  query_result after = db.client.query("SELECT CONNECTION_ID()");
-  ASSERT_TRUE(after.ok()) << after.diagnostics;
-  EXPECT_NE(std::get<std::int64_t>(after.rows.at(0).at(0)), old_id);
+  EXPECT_NE(connection_id(db), old_id);
   EXPECT_EQ(db.p->stats().calls.of(errc::disconnected), 0u);
 }
 

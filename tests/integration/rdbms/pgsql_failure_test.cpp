@@ -49,19 +49,28 @@ TEST(pgsql_failure, statement_past_call_timeout_is_cancelled_on_the_server) {
   EXPECT_EQ(std::get<std::int64_t>(next.rows[0][0]), 7);
 }
 
+// The backend pid of `db`'s (one) connection; 0 after a failure (reported).
+std::int64_t backend_pid(rdbms_pool& db) {
+  query_result r = db.client.query("SELECT pg_backend_pid()");
+  EXPECT_TRUE(r.ok()) << r.diagnostics;
+  return r.ok() ? std::get<std::int64_t>(r.rows[0][0]) : 0;
+}
+
+// Has `observer` end the backend of `db` (pg_terminate_backend); returns its pid.
+std::int64_t terminate_the_backend(rdbms_pool& db, rdbms_pool& observer) {
+  const std::int64_t pid = backend_pid(db);
+  query_result killed = observer.client.query("SELECT pg_terminate_backend($1::int)", {value(pid)});
+  EXPECT_TRUE(killed.ok()) << killed.diagnostics;
+  return pid;
+}
+
 TEST(pgsql_failure, killed_backend_is_noticed_by_keepalive_and_replaced) {
   rdbms_pool db(spec_from_toml(
       pgsql_toml("workers = 1\nreconnect_backoff_min = 20\nreconnect_backoff_max = 100",
                  "keepalive_interval = 1")));
   rdbms_pool observer(spec_from_toml(pgsql_toml("workers = 1")));
   ASSERT_TRUE(db.p->wait_connected(10s));
-  query_result before = db.client.query("SELECT pg_backend_pid()");
-  ASSERT_TRUE(before.ok()) << before.diagnostics;
-  std::int64_t old_pid = std::get<std::int64_t>(before.rows[0][0]);
-
-  query_result killed =
-      observer.client.query("SELECT pg_terminate_backend($1::int)", {value(old_pid)});
-  ASSERT_TRUE(killed.ok()) << killed.diagnostics;
+  const std::int64_t old_pid = terminate_the_backend(db, observer);
 
   // Without any call of ours, keepalive notices and the worker reconnects.
   EXPECT_TRUE(wait_reconnected(*db.p, 15s));
@@ -69,9 +78,7 @@ TEST(pgsql_failure, killed_backend_is_noticed_by_keepalive_and_replaced) {
   const std::string why = db.p->stats().last_connect_error;
   EXPECT_NE(why.find("terminating connection"), std::string::npos) << why;
   ASSERT_TRUE(db.p->wait_connected(10s));
-  query_result after = db.client.query("SELECT pg_backend_pid()");
-  ASSERT_TRUE(after.ok()) << after.diagnostics;
-  EXPECT_NE(std::get<std::int64_t>(after.rows[0][0]), old_pid);
+  EXPECT_NE(backend_pid(db), old_pid);
 }
 
 TEST(pgsql_failure, an_idle_connection_the_server_ended_is_replaced_before_any_call) {
@@ -80,13 +87,7 @@ TEST(pgsql_failure, an_idle_connection_the_server_ended_is_replaced_before_any_c
       pgsql_toml("workers = 1\nreconnect_backoff_min = 20\nreconnect_backoff_max = 100")));
   rdbms_pool observer(spec_from_toml(pgsql_toml("workers = 1")));
   ASSERT_TRUE(db.p->wait_connected(10s));
-  query_result before = db.client.query("SELECT pg_backend_pid()");
-  ASSERT_TRUE(before.ok()) << before.diagnostics;
-  const std::int64_t old_pid = std::get<std::int64_t>(before.rows[0][0]);
-
-  query_result killed =
-      observer.client.query("SELECT pg_terminate_backend($1::int)", {value(old_pid)});
-  ASSERT_TRUE(killed.ok()) << killed.diagnostics;
+  const std::int64_t old_pid = terminate_the_backend(db, observer);
 
   ASSERT_TRUE(wait_reconnected(*db.p, 10s))
       << "the ended connection was not noticed while idle";  // checked every second
@@ -96,9 +97,7 @@ TEST(pgsql_failure, an_idle_connection_the_server_ended_is_replaced_before_any_c
       << why;
   ASSERT_TRUE(db.p->wait_connected(10s));
   // The first call after it runs on the new connection: no call paid for the discovery.
-  query_result after = db.client.query("SELECT pg_backend_pid()");
-  ASSERT_TRUE(after.ok()) << after.diagnostics;
-  EXPECT_NE(std::get<std::int64_t>(after.rows[0][0]), old_pid);
+  EXPECT_NE(backend_pid(db), old_pid);
   EXPECT_EQ(db.p->stats().calls.of(errc::disconnected), 0u);
 }
 
@@ -128,9 +127,8 @@ TEST(pgsql_failure, a_hung_backend_is_noticed_by_keepalive_and_replaced) {
       "keepalive_interval = 1")));
   rdbms_pool observer(spec_from_toml(pgsql_toml("workers = 1")));
   ASSERT_TRUE(db.p->wait_connected(10s));
-  query_result before = db.client.query("SELECT pg_backend_pid()");
-  ASSERT_TRUE(before.ok()) << before.diagnostics;
-  const auto old_pid = static_cast<pid_t>(std::get<std::int64_t>(before.rows[0][0]));
+  const auto old_pid = static_cast<pid_t>(backend_pid(db));
+  ASSERT_GT(old_pid, 0);
   ASSERT_EQ(::kill(old_pid, SIGSTOP), 0) << "cannot stop the backend " << old_pid;
   struct resume_and_end {
     pid_t pid;
@@ -147,9 +145,7 @@ TEST(pgsql_failure, a_hung_backend_is_noticed_by_keepalive_and_replaced) {
   EXPECT_NE(why.find("keepalive ping not answered within call_timeout (300 ms)"), std::string::npos)
       << why;
   ASSERT_TRUE(db.p->wait_connected(10s));
-  query_result after = db.client.query("SELECT pg_backend_pid()");
-  ASSERT_TRUE(after.ok()) << after.diagnostics;
-  EXPECT_NE(std::get<std::int64_t>(after.rows[0][0]), old_pid);
+  EXPECT_NE(backend_pid(db), old_pid);
 }
 
 TEST(pgsql_failure, notices_go_to_the_result_not_to_stderr) {
