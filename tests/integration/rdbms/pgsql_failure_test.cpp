@@ -209,6 +209,35 @@ TEST(pgsql_failure, tls_with_a_wrong_ca_is_refused_clearly) {
   EXPECT_NE(r.diagnostics.find("certificate"), std::string::npos) << r.diagnostics;
 }
 
+// A pool of the TLS server's certificate user, with its client certificate or without.
+pool_spec certificate_user_spec(bool with_certificate) {
+  return spec_from_toml(as_certificate_user(
+      pgsql_toml("workers = 1\ncall_timeout = 3000\nreconnect_backoff_min = 1000",
+                 "[outgoing_pools.rdbms.default.connection.tls]\nverify_peer = true\n"
+                 "cacertfile = \"" +
+                     service("OUTPOOLS_TLS_CA") + "\"",
+                 "OUTPOOLS_PGSQL_TLS_PORT", "localhost"),
+      "OUTPOOLS_PGSQL_USER", with_certificate));
+}
+
+TEST(pgsql_failure, tls_client_certificate_authenticates_the_user) {
+  rdbms_pool db(certificate_user_spec(true));
+  ASSERT_TRUE(db.p->wait_connected(10s)) << db.p->stats().last_connect_error;
+  query_result r = db.client.query(
+      "SELECT current_user::text, client_dn FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_EQ(r.rows[0][0], value(service("OUTPOOLS_TLS_CERT_USER")));
+  EXPECT_EQ(r.rows[0][1], value("/CN=" + service("OUTPOOLS_TLS_CERT_USER")));
+}
+
+TEST(pgsql_failure, tls_without_the_client_certificate_the_server_wants_is_refused_clearly) {
+  rdbms_pool db(certificate_user_spec(false));
+  query_result r = db.client.query("SELECT 1");
+  EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;
+  EXPECT_NE(r.diagnostics.find("connection requires a valid client certificate"), std::string::npos)
+      << r.diagnostics;
+}
+
 TEST(pgsql_failure, tls_required_refuses_a_server_without_tls) {
   rdbms_pool db(
       spec_from_toml(pgsql_toml("workers = 1\ncall_timeout = 3000\nreconnect_backoff_min = 1000",

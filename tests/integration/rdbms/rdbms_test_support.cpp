@@ -75,6 +75,21 @@ std::string pgsql_toml(const std::string& pool_lines, const std::string& connect
          service("OUTPOOLS_PGSQL_PASSWORD") + "\"\n" + connection_lines + "\n";
 }
 
+std::string as_certificate_user(std::string toml, const std::string& user_variable,
+                                bool with_certificate) {
+  const std::string user = "username = \"" + service(user_variable) + "\"";
+  const std::size_t at = toml.find(user);
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "no " << user << " in the pool's TOML";
+    return toml;
+  }
+  toml.replace(at, user.size(), "username = \"" + service("OUTPOOLS_TLS_CERT_USER") + "\"");
+  if (with_certificate)
+    toml += "certfile = \"" + service("OUTPOOLS_TLS_CLIENT_CERT") + "\"\nkeyfile = \"" +
+            service("OUTPOOLS_TLS_CLIENT_KEY") + "\"\n";
+  return toml;
+}
+
 rdbms_pool::rdbms_pool(const pool_spec& spec, std::size_t thread_count)
     : threads(thread_count), p(pool::create(spec, threads, rdbms::driver_factory())), client(p) {}
 

@@ -36,6 +36,13 @@ std::string pgsql_toml(const std::string& pool_lines, const std::string& connect
                        const std::string& port_variable = "OUTPOOLS_PGSQL_PORT",
                        const std::string& host = "");
 
+/// `toml` (from pgsql_toml or mysql_toml) connecting as the TLS servers' certificate user
+/// (OUTPOOLS_TLS_CERT_USER, who logs in by a client certificate of the test CA) instead of the
+/// user in `user_variable`; with the client certificate (tls.certfile/keyfile lines appended to
+/// `toml`, which must end in its tls table) when `with_certificate`.
+std::string as_certificate_user(std::string toml, const std::string& user_variable,
+                                bool with_certificate);
+
 /// An I/O context set and a started rdbms pool, stopped at destruction.
 struct rdbms_pool {
   explicit rdbms_pool(const pool_spec& spec, std::size_t threads = 2);
