@@ -64,13 +64,25 @@ section_schema make_tls_schema() {
                        .doc = "password of the key file (a secret)",
                        .allow_empty = true,
                        .secret = true});
-  s.options.push_back({.name = "ciphers",
-                       .kind = value_kind::ciphers,
-                       .syntax = "OpenSSL cipher string, or array of {cipher, key_exchange, mac, "
-                                 "prf}",
-                       .default_doc = "all",
-                       .rule = "every suite must be one OpenSSL knows",
-                       .doc = "cipher suites to offer"});
+  option_schema ciphers{.name = "ciphers",
+                        .kind = value_kind::ciphers,
+                        .syntax =
+                            "OpenSSL cipher string, or array of {cipher, key_exchange, mac, "
+                            "prf}",
+                        .default_doc = "all",
+                        .rule =
+                            "every suite must be one OpenSSL knows; no effect for pgsql (a "
+                            "warning)",
+                        .doc = "cipher suites to offer"};
+  ciphers.warn_if = [](const rule_context& ctx) -> std::string {
+    if (ctx.type != pool_type::rdbms || ctx.parent == nullptr) return "";
+    const std::optional<std::string> driver = string_option(*ctx.parent, "driver");
+    return driver && *driver == "pgsql"
+               ? "it has no effect with driver = \"pgsql\": libpq offers no choice of the "
+                 "client's cipher suites (the server's ssl_ciphers decides)"
+               : "";
+  };
+  s.options.push_back(std::move(ciphers));
   s.options.push_back({.name = "versions",
                        .kind = value_kind::string_list,
                        .syntax = R"(array of "tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3")",

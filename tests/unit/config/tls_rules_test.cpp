@@ -132,6 +132,23 @@ TEST(TlsRequired, OnlyForPgsql) {
   }
 }
 
+TEST(TlsCiphers, HaveNoEffectForPgsqlAndSaySo) {
+  const std::string head =
+      "[outgoing_pools.rdbms.default.connection]\nhost = \"h\"\ndatabase = \"d\"\n"
+      "username = \"u\"\npassword = \"p\"\n";
+  const load_result pgsql = load(head + "driver = \"pgsql\"\ntls.ciphers = \"HIGH\"\n");
+  EXPECT_FALSE(pgsql.has_errors()) << test::dump(pgsql);
+  const auto warnings = test::of_level(pgsql, diagnostic::level::warning);
+  ASSERT_EQ(warnings.size(), 1u) << test::dump(pgsql);
+  EXPECT_EQ(warnings[0].path, "outgoing_pools.rdbms.default.connection.tls.ciphers");
+  EXPECT_NE(warnings[0].message.find("no effect with driver = \"pgsql\""), std::string::npos)
+      << warnings[0].message;
+  // mysql applies them (MYSQL_OPT_SSL_CIPHER): no warning.
+  const load_result mysql = load(head + "driver = \"mysql\"\ntls.ciphers = \"HIGH\"\n");
+  EXPECT_FALSE(mysql.has_errors()) << test::dump(mysql);
+  EXPECT_TRUE(test::of_level(mysql, diagnostic::level::warning).empty()) << test::dump(mysql);
+}
+
 // ---- values ----
 
 constexpr std::string_view https_head =
