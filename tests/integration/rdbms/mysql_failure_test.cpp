@@ -110,6 +110,31 @@ TEST(mysql_failure, tls_with_the_right_ca_connects) {
   EXPECT_TRUE(db.client.query("SELECT 1").ok());
 }
 
+// The cipher and protocol the TLS server says this connection uses, with `tls_lines` appended
+// to the verified TLS table.
+std::pair<std::string, std::string> negotiated(const std::string& tls_lines) {
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1",
+                                          mysql_tls_lines("OUTPOOLS_TLS_CA") + "\n" + tls_lines,
+                                          "OUTPOOLS_MYSQL_TLS_PORT", "localhost")));
+  query_result r = db.client.query(
+      "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME IN "
+      "('Ssl_cipher', 'Ssl_version') ORDER BY VARIABLE_NAME");
+  EXPECT_TRUE(r.ok()) << r.diagnostics;
+  if (!r.ok() || r.rows.size() != 2) return {};
+  return {std::get<std::string>(r.rows[0][0]), std::get<std::string>(r.rows[1][0])};
+}
+
+TEST(mysql_failure, tls_ciphers_and_versions_choose_what_is_negotiated) {
+  // A TLS 1.3 suite (OpenSSL's separate list: passed along with the TLS 1.2 ones).
+  EXPECT_EQ(negotiated("ciphers = \"TLS_AES_128_GCM_SHA256\""),
+            std::make_pair(std::string("TLS_AES_128_GCM_SHA256"), std::string("TLSv1.3")));
+  EXPECT_EQ(negotiated("ciphers = \"TLS_CHACHA20_POLY1305_SHA256:ECDHE-RSA-AES128-GCM-SHA256\""),
+            std::make_pair(std::string("TLS_CHACHA20_POLY1305_SHA256"), std::string("TLSv1.3")));
+  // TLS 1.2 only, with one of its suites.
+  EXPECT_EQ(negotiated("ciphers = \"ECDHE-RSA-AES128-GCM-SHA256\"\nversions = [\"tlsv1.2\"]"),
+            std::make_pair(std::string("ECDHE-RSA-AES128-GCM-SHA256"), std::string("TLSv1.2")));
+}
+
 TEST(mysql_failure, tls_with_a_wrong_ca_is_refused_clearly) {
   rdbms_pool db(spec_from_toml(mysql_toml(
       "workers = 1\ncall_timeout = 3000\nreconnect_backoff_min = 1000",

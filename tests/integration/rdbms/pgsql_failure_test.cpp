@@ -197,6 +197,23 @@ TEST(pgsql_failure, tls_with_the_right_ca_connects) {
   EXPECT_TRUE(db.client.query("SELECT 1").ok());
 }
 
+TEST(pgsql_failure, tls_versions_choose_the_protocol) {
+  for (const auto& [versions, expected] :
+       {std::pair<std::string, std::string>{"[\"tlsv1.2\"]", "TLSv1.2"},
+        std::pair<std::string, std::string>{"[\"tlsv1.3\"]", "TLSv1.3"}}) {
+    rdbms_pool db(spec_from_toml(
+        pgsql_toml("workers = 1",
+                   "[outgoing_pools.rdbms.default.connection.tls]\nverify_peer = true\n"
+                   "cacertfile = \"" +
+                       service("OUTPOOLS_TLS_CA") + "\"\nversions = " + versions,
+                   "OUTPOOLS_PGSQL_TLS_PORT", "localhost")));
+    query_result r =
+        db.client.query("SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+    ASSERT_TRUE(r.ok()) << r.diagnostics;
+    EXPECT_EQ(r.rows[0][0], value(expected)) << versions;
+  }
+}
+
 TEST(pgsql_failure, tls_with_a_wrong_ca_is_refused_clearly) {
   rdbms_pool db(spec_from_toml(
       pgsql_toml("workers = 1\ncall_timeout = 3000\nreconnect_backoff_min = 1000",
