@@ -1,4 +1,7 @@
 // The `connection.tls` options (SPEC.md, "TLS options").
+#include <fstream>
+#include <string>
+
 #include "config/schema.hpp"
 #include "config/schema_rules.hpp"
 
@@ -22,6 +25,30 @@ option_schema flag_option(std::string name, bool default_value, std::string rule
           .rule = std::move(rule),
           .doc = std::move(doc),
           .default_value = constant(default_value)};
+}
+
+// True when the PEM file at `path` holds an encrypted private key (PKCS#8 or the legacy
+// "Proc-Type: 4,ENCRYPTED" form). A file that cannot be read is not (its own check says why).
+bool holds_encrypted_key(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::string head(64 * 1024, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  return head.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") != std::string::npos ||
+         head.find("Proc-Type: 4,ENCRYPTED") != std::string::npos;
+}
+
+// tls.password: required when the key (keyfile, else certfile, which may hold it) is encrypted —
+// without it OpenSSL asks for the password on the process's terminal, from an I/O thread.
+std::string key_is_encrypted(const rule_context& ctx) {
+  for (const char* key : {"keyfile", "certfile"}) {
+    const std::optional<std::string> path = string_option(ctx.section, key);
+    if (path && holds_encrypted_key(*path))
+      return "with " + std::string(key) + " \"" + *path +
+             "\", an encrypted private key (OpenSSL would ask for its password on the terminal)";
+  }
+  return "";
 }
 
 // tls.required: pgsql only.
@@ -61,9 +88,11 @@ section_schema make_tls_schema() {
                        .kind = value_kind::string,
                        .syntax = "string",
                        .default_doc = "unset",
+                       .rule = "required when the key file is encrypted",
                        .doc = "password of the key file (a secret)",
                        .allow_empty = true,
-                       .secret = true});
+                       .secret = true,
+                       .required_if = key_is_encrypted});
   option_schema ciphers{.name = "ciphers",
                         .kind = value_kind::ciphers,
                         .syntax =

@@ -148,23 +148,40 @@ TEST(mysql_failure, tls_with_a_wrong_ca_is_refused_clearly) {
 }
 
 // A pool of the TLS server's certificate user, with its client certificate or without.
-pool_spec certificate_user_spec(bool with_certificate) {
+pool_spec certificate_user_spec(client_certificate certificate,
+                                const std::string& key_password = "") {
   return spec_from_toml(as_certificate_user(
       mysql_toml("workers = 1\ncall_timeout = 3000\nreconnect_backoff_min = 1000",
                  mysql_tls_lines("OUTPOOLS_TLS_CA"), "OUTPOOLS_MYSQL_TLS_PORT", "localhost"),
-      "OUTPOOLS_MYSQL_USER", with_certificate));
+      "OUTPOOLS_MYSQL_USER", certificate, key_password));
 }
 
 TEST(mysql_failure, tls_client_certificate_authenticates_the_user) {
-  rdbms_pool db(certificate_user_spec(true));
+  rdbms_pool db(certificate_user_spec(client_certificate::with_key));
   ASSERT_TRUE(db.p->wait_connected(10s)) << db.p->stats().last_connect_error;
   query_result r = db.client.query("SELECT CURRENT_USER()");
   ASSERT_TRUE(r.ok()) << r.diagnostics;
   EXPECT_EQ(r.rows.at(0).at(0), value(service("OUTPOOLS_TLS_CERT_USER") + "@%"));
 }
 
+TEST(mysql_failure, tls_an_encrypted_client_key_is_opened_with_tls_password) {
+  rdbms_pool db(certificate_user_spec(client_certificate::with_encrypted_key,
+                                      service("OUTPOOLS_TLS_CLIENT_KEY_PASSWORD")));
+  ASSERT_TRUE(db.p->wait_connected(10s)) << db.p->stats().last_connect_error;
+  EXPECT_TRUE(db.client.query("SELECT 1").ok());
+}
+
+TEST(mysql_failure, tls_a_wrong_key_password_is_refused_without_showing_it) {
+  const std::string wrong = "not-the-key-password";
+  rdbms_pool db(certificate_user_spec(client_certificate::with_encrypted_key, wrong));
+  query_result r = db.client.query("SELECT 1");
+  EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;
+  EXPECT_NE(r.diagnostics.find("bad decrypt"), std::string::npos) << r.diagnostics;
+  EXPECT_EQ(r.diagnostics.find(wrong), std::string::npos) << r.diagnostics;
+}
+
 TEST(mysql_failure, tls_without_the_client_certificate_the_server_wants_is_refused_clearly) {
-  rdbms_pool db(certificate_user_spec(false));
+  rdbms_pool db(certificate_user_spec(client_certificate::none));
   query_result r = db.client.query("SELECT 1");
   EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;
   EXPECT_NE(r.diagnostics.find("Access denied for user '" + service("OUTPOOLS_TLS_CERT_USER")),

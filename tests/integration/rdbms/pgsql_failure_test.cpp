@@ -227,18 +227,19 @@ TEST(pgsql_failure, tls_with_a_wrong_ca_is_refused_clearly) {
 }
 
 // A pool of the TLS server's certificate user, with its client certificate or without.
-pool_spec certificate_user_spec(bool with_certificate) {
+pool_spec certificate_user_spec(client_certificate certificate,
+                                const std::string& key_password = "") {
   return spec_from_toml(as_certificate_user(
       pgsql_toml("workers = 1\ncall_timeout = 3000\nreconnect_backoff_min = 1000",
                  "[outgoing_pools.rdbms.default.connection.tls]\nverify_peer = true\n"
                  "cacertfile = \"" +
                      service("OUTPOOLS_TLS_CA") + "\"",
                  "OUTPOOLS_PGSQL_TLS_PORT", "localhost"),
-      "OUTPOOLS_PGSQL_USER", with_certificate));
+      "OUTPOOLS_PGSQL_USER", certificate, key_password));
 }
 
 TEST(pgsql_failure, tls_client_certificate_authenticates_the_user) {
-  rdbms_pool db(certificate_user_spec(true));
+  rdbms_pool db(certificate_user_spec(client_certificate::with_key));
   ASSERT_TRUE(db.p->wait_connected(10s)) << db.p->stats().last_connect_error;
   query_result r = db.client.query(
       "SELECT current_user::text, client_dn FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
@@ -247,8 +248,24 @@ TEST(pgsql_failure, tls_client_certificate_authenticates_the_user) {
   EXPECT_EQ(r.rows[0][1], value("/CN=" + service("OUTPOOLS_TLS_CERT_USER")));
 }
 
+TEST(pgsql_failure, tls_an_encrypted_client_key_is_opened_with_tls_password) {
+  rdbms_pool db(certificate_user_spec(client_certificate::with_encrypted_key,
+                                      service("OUTPOOLS_TLS_CLIENT_KEY_PASSWORD")));
+  ASSERT_TRUE(db.p->wait_connected(10s)) << db.p->stats().last_connect_error;
+  EXPECT_TRUE(db.client.query("SELECT 1").ok());
+}
+
+TEST(pgsql_failure, tls_a_wrong_key_password_is_refused_without_showing_it) {
+  const std::string wrong = "not-the-key-password";
+  rdbms_pool db(certificate_user_spec(client_certificate::with_encrypted_key, wrong));
+  query_result r = db.client.query("SELECT 1");
+  EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;
+  EXPECT_NE(r.diagnostics.find("bad decrypt"), std::string::npos) << r.diagnostics;
+  EXPECT_EQ(r.diagnostics.find(wrong), std::string::npos) << r.diagnostics;
+}
+
 TEST(pgsql_failure, tls_without_the_client_certificate_the_server_wants_is_refused_clearly) {
-  rdbms_pool db(certificate_user_spec(false));
+  rdbms_pool db(certificate_user_spec(client_certificate::none));
   query_result r = db.client.query("SELECT 1");
   EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;
   EXPECT_NE(r.diagnostics.find("connection requires a valid client certificate"), std::string::npos)

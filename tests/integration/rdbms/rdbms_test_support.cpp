@@ -76,7 +76,7 @@ std::string pgsql_toml(const std::string& pool_lines, const std::string& connect
 }
 
 std::string as_certificate_user(std::string toml, const std::string& user_variable,
-                                bool with_certificate) {
+                                client_certificate certificate, const std::string& key_password) {
   const std::string user = "username = \"" + service(user_variable) + "\"";
   const std::size_t at = toml.find(user);
   if (at == std::string::npos) {
@@ -84,9 +84,12 @@ std::string as_certificate_user(std::string toml, const std::string& user_variab
     return toml;
   }
   toml.replace(at, user.size(), "username = \"" + service("OUTPOOLS_TLS_CERT_USER") + "\"");
-  if (with_certificate)
-    toml += "certfile = \"" + service("OUTPOOLS_TLS_CLIENT_CERT") + "\"\nkeyfile = \"" +
-            service("OUTPOOLS_TLS_CLIENT_KEY") + "\"\n";
+  if (certificate == client_certificate::none) return toml;
+  const bool encrypted = certificate == client_certificate::with_encrypted_key;
+  toml += "certfile = \"" + service("OUTPOOLS_TLS_CLIENT_CERT") + "\"\nkeyfile = \"" +
+          service(encrypted ? "OUTPOOLS_TLS_CLIENT_ENCRYPTED_KEY" : "OUTPOOLS_TLS_CLIENT_KEY") +
+          "\"\n";
+  if (encrypted) toml += "password = \"" + key_password + "\"\n";
   return toml;
 }
 

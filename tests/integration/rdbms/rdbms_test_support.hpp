@@ -36,12 +36,20 @@ std::string pgsql_toml(const std::string& pool_lines, const std::string& connect
                        const std::string& port_variable = "OUTPOOLS_PGSQL_PORT",
                        const std::string& host = "");
 
+/// What as_certificate_user() puts in the TLS table.
+enum class client_certificate {
+  none,
+  with_key,            ///< certfile and keyfile
+  with_encrypted_key,  ///< certfile, the encrypted keyfile and tls.password = key_password
+};
+
 /// `toml` (from pgsql_toml or mysql_toml) connecting as the TLS servers' certificate user
 /// (OUTPOOLS_TLS_CERT_USER, who logs in by a client certificate of the test CA) instead of the
-/// user in `user_variable`; with the client certificate (tls.certfile/keyfile lines appended to
-/// `toml`, which must end in its tls table) when `with_certificate`.
+/// user in `user_variable`, with `certificate`'s lines appended to `toml` (which must end in its
+/// tls table).
 std::string as_certificate_user(std::string toml, const std::string& user_variable,
-                                bool with_certificate);
+                                client_certificate certificate,
+                                const std::string& key_password = "");
 
 /// An I/O context set and a started rdbms pool, stopped at destruction.
 struct rdbms_pool {

@@ -414,6 +414,29 @@ TEST(TlsFiles, MissingFileNamesOptionAndPath) {
   }
 }
 
+TEST(TlsFiles, AnEncryptedKeyNeedsItsPassword) {
+  // Without tls.password OpenSSL would ask for it on the terminal, from an I/O thread.
+  test::temp_dir dir;
+  dir.write("pkcs8.key", "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF\n");
+  dir.write("legacy.pem",
+            "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n"
+            "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00\n");
+  dir.write("plain.key", "-----BEGIN PRIVATE KEY-----\nMIIE\n");
+  for (const auto& [line, file] : {std::pair<std::string, std::string>{"keyfile", "pkcs8.key"},
+                                   std::pair<std::string, std::string>{"certfile", "legacy.pem"}}) {
+    const std::string text = std::string(https_head) + line + " = \"" + file + "\"\n";
+    const load_result r = load(text, dir.path());
+    EXPECT_TRUE(has_error(r, text, std::string(tls_path) + "password", "connection.tls]",
+                          "missing: required with " + line + " \"" + (dir.path() / file).string() +
+                              "\", an encrypted private key"))
+        << file;
+    const load_result given = load(text + "password = \"secret\"\n", dir.path());
+    EXPECT_FALSE(given.has_errors()) << test::dump(given);
+  }
+  const load_result plain = load(std::string(https_head) + "keyfile = \"plain.key\"\n", dir.path());
+  EXPECT_FALSE(plain.has_errors()) << test::dump(plain);
+}
+
 TEST(TlsFiles, RelativePathsAreRelativeToTheConfigFolder) {
   test::temp_dir dir;
   dir.write("conf/certs/client.pem");
