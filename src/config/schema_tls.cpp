@@ -1,6 +1,8 @@
 // The `connection.tls` options (SPEC.md, "TLS options").
+#include <algorithm>
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include "config/schema.hpp"
 #include "config/schema_rules.hpp"
@@ -31,23 +33,57 @@ option_schema flag_option(std::string name, bool default_value, std::string rule
 // "Proc-Type: 4,ENCRYPTED" form). A file that cannot be read is not (its own check says why).
 bool holds_encrypted_key(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::string head(64 * 1024, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(in.gcount()));
-  return head.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") != std::string::npos ||
-         head.find("Proc-Type: 4,ENCRYPTED") != std::string::npos;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----") ||
+        line.starts_with("Proc-Type: 4,ENCRYPTED"))
+      return true;
+  }
+  return false;
 }
 
-// tls.password: required when the key (keyfile, else certfile, which may hold it) is encrypted —
-// without it OpenSSL asks for the password on the process's terminal, from an I/O thread.
+// tls.password: required when the key — keyfile, or without one certfile, which may hold it —
+// is encrypted: without it OpenSSL asks for the password on the process's terminal, from an I/O
+// thread.
 std::string key_is_encrypted(const rule_context& ctx) {
-  for (const char* key : {"keyfile", "certfile"}) {
-    const std::optional<std::string> path = string_option(ctx.section, key);
-    if (path && holds_encrypted_key(*path))
-      return "with " + std::string(key) + " \"" + *path +
-             "\", an encrypted private key (OpenSSL would ask for its password on the terminal)";
+  const char* key = ctx.section.contains("keyfile") ? "keyfile" : "certfile";
+  const std::optional<std::string> path = string_option(ctx.section, key);
+  if (!path || !holds_encrypted_key(*path)) return "";
+  return "with " + std::string(key) + " \"" + *path +
+         "\", an encrypted private key (OpenSSL would ask for its password on the terminal)";
+}
+
+// Whether tls.versions (all when absent) allows TLS 1.3, and a version below it.
+std::pair<bool, bool> allows_tls13_and_older(const rule_context& ctx) {
+  const json::value* versions = ctx.section.if_contains("versions");
+  if (versions == nullptr || !versions->is_array()) return {true, true};
+  bool tls13 = false, older = false;
+  for (const json::value& v : versions->get_array())
+    (v.is_string() && v.get_string() == "tlsv1.3" ? tls13 : older) = true;
+  return {tls13, older};
+}
+
+// tls.ciphers: what the rdbms client libraries make of it.
+std::string ciphers_caveat(const rule_context& ctx) {
+  if (ctx.type != pool_type::rdbms || ctx.parent == nullptr) return "";
+  const std::optional<std::string> driver = string_option(*ctx.parent, "driver");
+  if (driver && *driver == "pgsql")
+    return "it has no effect with driver = \"pgsql\": libpq offers no choice of the client's "
+           "cipher suites (the server's ssl_ciphers decides)";
+  const std::optional<std::string> list = string_option(ctx.section, "ciphers");
+  if (!driver || *driver != "mysql" || !list) return "";
+  // Stored as one ':'-joined list; TLS 1.3 suites are the TLS_ names.
+  const bool has_tls13 = list->starts_with("TLS_") || list->find(":TLS_") != std::string::npos;
+  bool has_older = false;
+  for (std::size_t at = 0; at <= list->size();) {
+    const std::size_t end = std::min(list->find(':', at), list->size());
+    if (end > at && list->compare(at, 4, "TLS_") != 0) has_older = true;
+    at = end + 1;
   }
+  const auto [tls13, older] = allows_tls13_and_older(ctx);
+  if (has_tls13 && has_older && tls13 && older)
+    return "with driver = \"mysql\" only its TLS 1.3 suites apply: MariaDB Connector/C takes one "
+           "of the two lists, so a TLS 1.2 session would use the library's default suites (set "
+           "tls.versions to choose)";
   return "";
 }
 
@@ -100,17 +136,10 @@ section_schema make_tls_schema() {
                             "prf}",
                         .default_doc = "all",
                         .rule =
-                            "every suite must be one OpenSSL knows; no effect for pgsql (a "
-                            "warning)",
+                            "every suite must be one OpenSSL knows; pgsql: no effect, mysql: "
+                            "TLS 1.3 suites or the others, not both (warnings)",
                         .doc = "cipher suites to offer"};
-  ciphers.warn_if = [](const rule_context& ctx) -> std::string {
-    if (ctx.type != pool_type::rdbms || ctx.parent == nullptr) return "";
-    const std::optional<std::string> driver = string_option(*ctx.parent, "driver");
-    return driver && *driver == "pgsql"
-               ? "it has no effect with driver = \"pgsql\": libpq offers no choice of the "
-                 "client's cipher suites (the server's ssl_ciphers decides)"
-               : "";
-  };
+  ciphers.warn_if = ciphers_caveat;
   s.options.push_back(std::move(ciphers));
   s.options.push_back({.name = "versions",
                        .kind = value_kind::string_list,

@@ -130,8 +130,11 @@ TEST(mysql_failure, tls_ciphers_and_versions_choose_what_is_negotiated) {
             std::make_pair(std::string("TLS_AES_128_GCM_SHA256"), std::string("TLSv1.3")));
   EXPECT_EQ(negotiated("ciphers = \"TLS_CHACHA20_POLY1305_SHA256:ECDHE-RSA-AES128-GCM-SHA256\""),
             std::make_pair(std::string("TLS_CHACHA20_POLY1305_SHA256"), std::string("TLSv1.3")));
-  // TLS 1.2 only, with one of its suites.
+  // TLS 1.2 only, with one of its suites — also when TLS 1.3 suites are listed beside it.
   EXPECT_EQ(negotiated("ciphers = \"ECDHE-RSA-AES128-GCM-SHA256\"\nversions = [\"tlsv1.2\"]"),
+            std::make_pair(std::string("ECDHE-RSA-AES128-GCM-SHA256"), std::string("TLSv1.2")));
+  EXPECT_EQ(negotiated("ciphers = \"TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256\"\n"
+                       "versions = [\"tlsv1.2\"]"),
             std::make_pair(std::string("ECDHE-RSA-AES128-GCM-SHA256"), std::string("TLSv1.2")));
 }
 
@@ -162,6 +165,12 @@ TEST(mysql_failure, tls_client_certificate_authenticates_the_user) {
   query_result r = db.client.query("SELECT CURRENT_USER()");
   ASSERT_TRUE(r.ok()) << r.diagnostics;
   EXPECT_EQ(r.rows.at(0).at(0), value(service("OUTPOOLS_TLS_CERT_USER") + "@%"));
+}
+
+TEST(mysql_failure, tls_a_certfile_holding_the_key_needs_no_keyfile) {
+  rdbms_pool db(certificate_user_spec(client_certificate::key_in_certfile));
+  ASSERT_TRUE(db.p->wait_connected(10s)) << db.p->stats().last_connect_error;
+  EXPECT_TRUE(db.client.query("SELECT 1").ok());
 }
 
 TEST(mysql_failure, tls_an_encrypted_client_key_is_opened_with_tls_password) {

@@ -126,9 +126,10 @@ TEST(mysql_query, a_prepared_call_gives_its_rows_and_leaves_the_connection_in_sy
   rdbms_pool db(spec_from_toml(mysql_toml("workers = 1")));
   ASSERT_TRUE(db.p->wait_connected(10s));
   const std::string procedure = "outpools_call_" + std::to_string(::getpid());
+  // Two result sets, then the status: the first is the call's, the second is read and dropped.
   ASSERT_TRUE(db.client
                   .query("CREATE OR REPLACE PROCEDURE " + procedure +
-                         "(x INT) SELECT x + 1 AS n, 'two' AS t")
+                         "(x INT) BEGIN SELECT x + 1 AS n, 'two' AS t; SELECT 3 AS other; END")
                   .ok());
   db.client.prepare("call", "CALL " + procedure + "(?)");
   for (std::int64_t i = 1; i <= 3; ++i) {
@@ -141,6 +142,26 @@ TEST(mysql_query, a_prepared_call_gives_its_rows_and_leaves_the_connection_in_sy
     ASSERT_TRUE(next.ok()) << next.diagnostics;
   }
   EXPECT_EQ(db.p->stats().reconnects, 0u);
+  db.client.query("DROP PROCEDURE " + procedure);
+}
+
+TEST(mysql_query, a_prepared_call_failing_after_its_first_result_reports_the_error) {
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  const std::string procedure = "outpools_fail_" + std::to_string(::getpid());
+  ASSERT_TRUE(db.client
+                  .query("CREATE OR REPLACE PROCEDURE " + procedure +
+                         "() BEGIN SELECT 1 AS n; SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = "
+                         "'stopped half-way'; END")
+                  .ok());
+  db.client.prepare("fail", "CALL " + procedure + "()");
+  query_result r = db.client.execute("fail");
+  EXPECT_EQ(r.error, errc::server_error) << r.diagnostics;
+  EXPECT_EQ(r.sqlstate, "45000") << r.diagnostics;
+  EXPECT_NE(r.diagnostics.find("stopped half-way"), std::string::npos) << r.diagnostics;
+  // The connection is whole again (or replaced) for the next statement.
+  query_result next = db.client.query("SELECT 5");
+  ASSERT_TRUE(next.ok()) << next.diagnostics;
   db.client.query("DROP PROCEDURE " + procedure);
 }
 

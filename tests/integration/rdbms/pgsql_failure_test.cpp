@@ -248,6 +248,12 @@ TEST(pgsql_failure, tls_client_certificate_authenticates_the_user) {
   EXPECT_EQ(r.rows[0][1], value("/CN=" + service("OUTPOOLS_TLS_CERT_USER")));
 }
 
+TEST(pgsql_failure, tls_a_certfile_holding_the_key_needs_no_keyfile) {
+  rdbms_pool db(certificate_user_spec(client_certificate::key_in_certfile));
+  ASSERT_TRUE(db.p->wait_connected(10s)) << db.p->stats().last_connect_error;
+  EXPECT_TRUE(db.client.query("SELECT 1").ok());
+}
+
 TEST(pgsql_failure, tls_an_encrypted_client_key_is_opened_with_tls_password) {
   rdbms_pool db(certificate_user_spec(client_certificate::with_encrypted_key,
                                       service("OUTPOOLS_TLS_CLIENT_KEY_PASSWORD")));

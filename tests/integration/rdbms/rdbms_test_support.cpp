@@ -85,6 +85,8 @@ std::string as_certificate_user(std::string toml, const std::string& user_variab
   }
   toml.replace(at, user.size(), "username = \"" + service("OUTPOOLS_TLS_CERT_USER") + "\"");
   if (certificate == client_certificate::none) return toml;
+  if (certificate == client_certificate::key_in_certfile)
+    return toml + "certfile = \"" + service("OUTPOOLS_TLS_CLIENT_CERT_WITH_KEY") + "\"\n";
   const bool encrypted = certificate == client_certificate::with_encrypted_key;
   toml += "certfile = \"" + service("OUTPOOLS_TLS_CLIENT_CERT") + "\"\nkeyfile = \"" +
           service(encrypted ? "OUTPOOLS_TLS_CLIENT_ENCRYPTED_KEY" : "OUTPOOLS_TLS_CLIENT_KEY") +

@@ -41,6 +41,7 @@ enum class client_certificate {
   none,
   with_key,            ///< certfile and keyfile
   with_encrypted_key,  ///< certfile, the encrypted keyfile and tls.password = key_password
+  key_in_certfile,     ///< a certfile that holds the key too, no keyfile
 };
 
 /// `toml` (from pgsql_toml or mysql_toml) connecting as the TLS servers' certificate user

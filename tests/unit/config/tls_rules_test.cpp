@@ -435,6 +435,31 @@ TEST(TlsFiles, AnEncryptedKeyNeedsItsPassword) {
   }
   const load_result plain = load(std::string(https_head) + "keyfile = \"plain.key\"\n", dir.path());
   EXPECT_FALSE(plain.has_errors()) << test::dump(plain);
+  // A keyfile is the key: a certfile's encrypted one is then not used.
+  const load_result keyfile_wins = load(
+      std::string(https_head) + "keyfile = \"plain.key\"\ncertfile = \"legacy.pem\"\n", dir.path());
+  EXPECT_FALSE(keyfile_wins.has_errors()) << test::dump(keyfile_wins);
+}
+
+TEST(TlsCiphers, MysqlWithBothKindsOfSuitesWarnsUnlessVersionsChoose) {
+  const std::string head =
+      "[outgoing_pools.rdbms.default.connection]\ndriver = \"mysql\"\nhost = \"h\"\n"
+      "database = \"d\"\nusername = \"u\"\npassword = \"p\"\n"
+      "[outgoing_pools.rdbms.default.connection.tls]\n";
+  const std::string both = "ciphers = \"TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256\"\n";
+  const load_result warned = load(head + both);
+  const auto warnings = test::of_level(warned, diagnostic::level::warning);
+  ASSERT_EQ(warnings.size(), 1u) << test::dump(warned);
+  EXPECT_NE(warnings[0].message.find("only its TLS 1.3 suites apply"), std::string::npos)
+      << warnings[0].message;
+  for (const std::string& quiet :
+       {head + both + "versions = [\"tlsv1.2\"]\n", head + both + "versions = [\"tlsv1.3\"]\n",
+        head + "ciphers = \"TLS_AES_128_GCM_SHA256\"\n",
+        head + "ciphers = \"ECDHE-RSA-AES128-GCM-SHA256\"\n"}) {
+    const load_result r = load(quiet);
+    EXPECT_FALSE(r.has_errors()) << test::dump(r);
+    EXPECT_TRUE(test::of_level(r, diagnostic::level::warning).empty()) << quiet << test::dump(r);
+  }
 }
 
 TEST(TlsFiles, RelativePathsAreRelativeToTheConfigFolder) {

@@ -439,7 +439,10 @@ awaitable<query_result> mysql_connection::run_statement(statement& s, std::span<
           [&] { return mysql_stmt_store_result_start(&err, handle); },
           [&](int events) { return mysql_stmt_store_result_cont(&err, handle, events); }))
     co_return lost(generation, "reading the statement's rows failed");
-  if (err != 0) co_return failure(handle);
+  if (err != 0) {
+    broken_ = true;  // the rows (and what follows them) are left unread: out of sync
+    co_return failure(handle);
+  }
   std::string error;
   const bool read = read_mysql_stmt_rows(handle, metadata.get(), out, error);
   my_bool freed = 0;
@@ -447,9 +450,9 @@ awaitable<query_result> mysql_connection::run_statement(statement& s, std::span<
           [&] { return mysql_stmt_free_result_start(&freed, handle); },
           [&](int events) { return mysql_stmt_free_result_cont(&freed, handle, events); }))
     co_return lost(generation, "releasing the statement's rows failed");
+  std::optional<query_result> failed = co_await skip_more_results(handle, generation);
   if (!read) co_return query_result(call_result::failure(errc::protocol_error, error));
-  if (std::optional<query_result> failed = co_await skip_more_results(handle, generation))
-    co_return std::move(*failed);
+  if (failed) co_return std::move(*failed);
   co_return out;
 }
 
@@ -464,7 +467,10 @@ awaitable<std::optional<query_result>> mysql_connection::skip_more_results(
             [&] { return mysql_stmt_next_result_start(&next, handle); },
             [&](int events) { return mysql_stmt_next_result_cont(&next, handle, events); }))
       co_return lost(generation, "reading the next result failed");
-    if (next > 0) co_return failure(handle);
+    if (next > 0) {
+      broken_ = true;  // what follows is left unread: out of sync
+      co_return failure(handle);
+    }
     if (next < 0) break;
     if (mysql_stmt_field_count(handle) == 0) continue;
     int err = 0;
@@ -472,7 +478,10 @@ awaitable<std::optional<query_result>> mysql_connection::skip_more_results(
             [&] { return mysql_stmt_store_result_start(&err, handle); },
             [&](int events) { return mysql_stmt_store_result_cont(&err, handle, events); }))
       co_return lost(generation, "reading the next result failed");
-    if (err != 0) co_return failure(handle);
+    if (err != 0) {
+      broken_ = true;
+      co_return failure(handle);
+    }
     my_bool freed = 0;
     if (!co_await drive(
             [&] { return mysql_stmt_free_result_start(&freed, handle); },

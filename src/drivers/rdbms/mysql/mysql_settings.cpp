@@ -34,10 +34,13 @@ void apply_tls(MYSQL* m, const tls_options& t) {
   if (t.certfile) mysql_optionsv(m, MYSQL_OPT_SSL_CERT, t.certfile->c_str());
   if (t.keyfile) mysql_optionsv(m, MYSQL_OPT_SSL_KEY, t.keyfile->c_str());
   if (t.password) mysql_optionsv(m, MARIADB_OPT_TLS_PASSPHRASE, t.password->reveal().c_str());
-  // Connector/C takes both of OpenSSL's lists in this one option (checked against MariaDB: with
-  // the TLS 1.2 list alone, a TLS 1.3 session ignored the choice).
-  std::string suites = t.ciphersuites;
-  if (!t.cipher_list.empty()) suites += (suites.empty() ? "" : ":") + t.cipher_list;
+  // Connector/C has one option for both of OpenSSL's lists: it tries it as TLS 1.3 suites and
+  // only when that fails as the TLS 1.2 list. So it gets the TLS 1.3 suites when TLS 1.3 may be
+  // used and there are some (the config warns when a TLS 1.2 list is then left out), else the
+  // TLS 1.2 list.
+  const bool tls13 = t.versions.empty() || std::find(t.versions.begin(), t.versions.end(),
+                                                     tls_version::tlsv1_3) != t.versions.end();
+  const std::string& suites = tls13 && !t.ciphersuites.empty() ? t.ciphersuites : t.cipher_list;
   if (!suites.empty()) mysql_optionsv(m, MYSQL_OPT_SSL_CIPHER, suites.c_str());
   if (!t.versions.empty()) {
     std::string versions;

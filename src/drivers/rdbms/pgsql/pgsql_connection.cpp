@@ -79,7 +79,12 @@ std::vector<std::pair<std::string, std::string>> pgsql_connect_parameters(const 
     p.emplace_back("sslrootcert", t.cacertfile ? t.cacertfile->string()
                                                : std::string(tls_options::system_trust_store));
   if (t.certfile) p.emplace_back("sslcert", t.certfile->string());
-  if (t.keyfile) p.emplace_back("sslkey", t.keyfile->string());
+  // Without a keyfile the certfile may hold the key (libpq looks for it in sslkey alone).
+  if (t.keyfile) {
+    p.emplace_back("sslkey", t.keyfile->string());
+  } else if (t.certfile) {
+    p.emplace_back("sslkey", t.certfile->string());
+  }
   if (t.password) p.emplace_back("sslpassword", t.password->reveal());
   p.emplace_back("sslsni", t.server_name_indication ? "1" : "0");
   if (!t.versions.empty()) {
