@@ -249,25 +249,18 @@ TEST(pgsql_failure, tls_client_certificate_authenticates_the_user) {
 }
 
 TEST(pgsql_failure, tls_a_certfile_holding_the_key_needs_no_keyfile) {
-  rdbms_pool db(certificate_user_spec(client_certificate::key_in_certfile));
-  ASSERT_TRUE(db.p->wait_connected(10s)) << db.p->stats().last_connect_error;
-  EXPECT_TRUE(db.client.query("SELECT 1").ok());
+  expect_connects_and_serves(certificate_user_spec(client_certificate::key_in_certfile));
 }
 
 TEST(pgsql_failure, tls_an_encrypted_client_key_is_opened_with_tls_password) {
-  rdbms_pool db(certificate_user_spec(client_certificate::with_encrypted_key,
-                                      service("OUTPOOLS_TLS_CLIENT_KEY_PASSWORD")));
-  ASSERT_TRUE(db.p->wait_connected(10s)) << db.p->stats().last_connect_error;
-  EXPECT_TRUE(db.client.query("SELECT 1").ok());
+  expect_connects_and_serves(certificate_user_spec(client_certificate::with_encrypted_key,
+                                                   service("OUTPOOLS_TLS_CLIENT_KEY_PASSWORD")));
 }
 
 TEST(pgsql_failure, tls_a_wrong_key_password_is_refused_without_showing_it) {
   const std::string wrong = "not-the-key-password";
-  rdbms_pool db(certificate_user_spec(client_certificate::with_encrypted_key, wrong));
-  query_result r = db.client.query("SELECT 1");
-  EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;
-  EXPECT_NE(r.diagnostics.find("bad decrypt"), std::string::npos) << r.diagnostics;
-  EXPECT_EQ(r.diagnostics.find(wrong), std::string::npos) << r.diagnostics;
+  expect_refused_for_the_key_password(
+      certificate_user_spec(client_certificate::with_encrypted_key, wrong), wrong);
 }
 
 TEST(pgsql_failure, tls_without_the_client_certificate_the_server_wants_is_refused_clearly) {

@@ -95,6 +95,22 @@ std::string as_certificate_user(std::string toml, const std::string& user_variab
   return toml;
 }
 
+void expect_connects_and_serves(const pool_spec& spec) {
+  rdbms_pool db(spec);
+  ASSERT_TRUE(db.p->wait_connected(std::chrono::seconds(10))) << db.p->stats().last_connect_error;
+  rdbms::query_result r = db.client.query("SELECT 1");
+  EXPECT_TRUE(r.ok()) << r.diagnostics;
+}
+
+void expect_refused_for_the_key_password(const pool_spec& spec, const std::string& wrong) {
+  rdbms_pool db(spec);
+  rdbms::query_result r = db.client.query("SELECT 1");
+  EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;
+  EXPECT_NE(r.diagnostics.find("bad decrypt"), std::string::npos) << r.diagnostics;
+  EXPECT_EQ(r.diagnostics.find(wrong), std::string::npos) << r.diagnostics;
+  EXPECT_EQ(db.p->stats().last_connect_error.find(wrong), std::string::npos);
+}
+
 rdbms_pool::rdbms_pool(const pool_spec& spec, std::size_t thread_count)
     : threads(thread_count), p(pool::create(spec, threads, rdbms::driver_factory())), client(p) {}
 

@@ -52,6 +52,13 @@ std::string as_certificate_user(std::string toml, const std::string& user_variab
                                 client_certificate certificate,
                                 const std::string& key_password = "");
 
+/// Asserts that a pool of `spec` connects (every worker, within 10 s) and runs SELECT 1.
+void expect_connects_and_serves(const pool_spec& spec);
+
+/// Asserts that a pool of `spec`, whose encrypted key's password `wrong` is wrong, is refused
+/// with OpenSSL's "bad decrypt" and that no message shows `wrong`.
+void expect_refused_for_the_key_password(const pool_spec& spec, const std::string& wrong);
+
 /// An I/O context set and a started rdbms pool, stopped at destruction.
 struct rdbms_pool {
   explicit rdbms_pool(const pool_spec& spec, std::size_t threads = 2);
