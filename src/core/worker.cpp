@@ -204,7 +204,7 @@ worker_event worker::finish_running(request* r, call_result result) {
   bool fatal = false;
   if (!abandoned) {
     fatal = !result.ok() && driver_->is_fatal(result);
-    if (fatal) last_error_ = "worker " + std::to_string(index_) + ": " + result.diagnostics;
+    if (fatal) note_error(result.diagnostics);
     deliver_claimed(r, std::move(result));
   } else if (r->answered_elsewhere.load(std::memory_order_acquire)) {
     // The stall keeper answered it `timeout` while the job blocked this thread: counted here.
@@ -378,8 +378,7 @@ void worker::on_connect_result(std::uint64_t attempt, call_result result) {
     arm_idle_check();
     return;
   }
-  last_error_ = "worker " + std::to_string(index_) + ": " +
-                (result.diagnostics.empty() ? result.error.message() : result.diagnostics);
+  note_error(result.diagnostics.empty() ? result.error.message() : result.diagnostics);
   feed(worker_event::connect_failed);
 }
 
@@ -391,8 +390,7 @@ void worker::spawn_op(Op op, worker_event ok, worker_event failed) {
     if (!e && r.ok()) {
       feed(ok);
     } else {
-      last_error_ =
-          "worker " + std::to_string(index_) + ": " + (e ? describe_exception(e) : r.diagnostics);
+      note_error(e ? describe_exception(e) : r.diagnostics);
       feed(failed);
     }
     maybe_signal_stopped();
@@ -410,6 +408,10 @@ void worker::arm_keepalive() {
   });
 }
 
+void worker::note_error(const std::string& why) {
+  last_error_ = "worker " + std::to_string(index_) + ": " + why;
+}
+
 void worker::ping() {
   // A ping is a call like any other: at call_timeout the driver is asked to cancel it (a hung
   // server: PQcancel, then the connection given up after the grace period), and the connection
@@ -422,7 +424,7 @@ void worker::ping() {
   boost::asio::co_spawn(
       executor_, driver_->ping(), [this, ping](std::exception_ptr e, call_result r) {
         --ops_in_flight_;
-        if (ping == pings_) lifecycle_timer_.cancel();
+        lifecycle_timer_.cancel();  // this ping's bound (one ping at a time)
         if (!e && r.ok() && !ping_timed_out_) {
           feed(worker_event::ping_ok);
         } else {
@@ -431,7 +433,7 @@ void worker::ping() {
             why = "keepalive ping not answered within call_timeout (" +
                   std::to_string(pool_.spec.call_timeout->count()) + " ms)" +
                   (!e && r.ok() ? std::string(" (it answered later)") : "; then: " + why);
-          last_error_ = "worker " + std::to_string(index_) + ": " + why;
+          note_error(why);
           feed(worker_event::ping_failed);
         }
         maybe_signal_stopped();
@@ -453,7 +455,7 @@ void worker::arm_idle_check() {
     if (ec || finished_ || !fsm_.connected()) return;  // re-armed by the next connect
     if (fsm_.state() == worker_state::ready) {
       if (std::optional<std::string> why = driver_->closed_while_idle()) {
-        last_error_ = "worker " + std::to_string(index_) + ": " + *why;
+        note_error(*why);
         feed(worker_event::idle_connection_lost);
         return;
       }

@@ -75,6 +75,8 @@ class worker final : public job_host {
   void arm_keepalive();
   void arm_idle_check();
   void ping();
+  /// Sets last_error_ to `why`, prefixed with this worker's number.
+  void note_error(const std::string& why);
   void stop_now();
   void fail_mailbox(errc e, const std::string& diagnostics);
   void publish();

@@ -101,7 +101,7 @@ TEST(pgsql_failure, an_idle_connection_the_server_ended_is_replaced_before_any_c
   EXPECT_EQ(db.p->stats().calls.of(errc::disconnected), 0u);
 }
 
-TEST(pgsql_failure, notifications_and_notices_on_an_idle_connection_keep_it) {
+TEST(pgsql_failure, notifications_on_an_idle_connection_keep_it) {
   // What a server may send unasked on a live connection is read and dropped, not mistaken for
   // its farewell.
   rdbms_pool db(spec_from_toml(pgsql_toml("workers = 1")));
