@@ -77,6 +77,20 @@ TEST(odbc_failure, killed_backend_is_noticed_by_keepalive_and_replaced) {
   EXPECT_NE(std::get<std::int64_t>(after.rows.at(0).at(0)), old_pid);
 }
 
+// psqlODBC calls setlocale(LC_CTYPE, "") inside SQLDriverConnect and reads the name it
+// returns, which a second connect's setlocale frees: connects at the same time must not overlap
+// in the driver (under ASan the overlap is a heap-use-after-free; it was seen in the restart
+// test, whose four workers reconnect together).
+TEST(odbc_failure, many_workers_connecting_at_once_do_not_race_in_the_driver) {
+  for (int round = 0; round < 10; ++round) {
+    rdbms_pool db(spec_from_toml(odbc_toml("workers = 40\nconnect_timeout = 5000")));
+    ASSERT_TRUE(db.p->wait_connected(30s)) << "round " << round << ": "
+                                           << db.p->stats().last_connect_error;
+    query_result r = db.client.query("SELECT 1");
+    ASSERT_TRUE(r.ok()) << r.diagnostics;
+  }
+}
+
 TEST(odbc_failure, unknown_data_source_fails_without_echoing_the_settings) {
   use_services_odbc_ini();
   rdbms_pool db(spec_from_toml(
