@@ -84,8 +84,8 @@ TEST(odbc_failure, killed_backend_is_noticed_by_keepalive_and_replaced) {
 TEST(odbc_failure, many_workers_connecting_at_once_do_not_race_in_the_driver) {
   for (int round = 0; round < 10; ++round) {
     rdbms_pool db(spec_from_toml(odbc_toml("workers = 40\nconnect_timeout = 5000")));
-    ASSERT_TRUE(db.p->wait_connected(30s)) << "round " << round << ": "
-                                           << db.p->stats().last_connect_error;
+    ASSERT_TRUE(db.p->wait_connected(30s))
+        << "round " << round << ": " << db.p->stats().last_connect_error;
     query_result r = db.client.query("SELECT 1");
     ASSERT_TRUE(r.ok()) << r.diagnostics;
   }
