@@ -96,12 +96,7 @@ void worker::receive(request* r) {
   if (pool_.shared && !fsm_.connected()) {
     // Went down after parking: give the request back to the pool-wide queue.
     release(r);
-    const std::size_t w = pool_.shared->submit(r);
-    if (w != no_worker) {
-      r->worker = static_cast<std::uint32_t>(w);
-      pool_.loads[w].fetch_add(1, std::memory_order_relaxed);
-      pool_.workers[w]->post_request(r);
-    }
+    resubmit_shared(r);
     return;
   }
   if (fsm_.down() && pool_.down_count.load() == pool_.workers.size()) {
@@ -123,6 +118,25 @@ void worker::receive(request* r) {
   }
   arm_deadline(deadline);
   feed(worker_event::work_queued);
+}
+
+void worker::resubmit_shared(request* r) {
+  const std::size_t w = pool_.shared->submit(r);
+  if (w != no_worker) {
+    r->worker = static_cast<std::uint32_t>(w);
+    pool_.loads[w].fetch_add(1, std::memory_order_relaxed);
+    pool_.workers[w]->post_request(r);
+  }
+}
+
+void worker::hand_back_mailbox() {
+  const worker_state s = fsm_.state();
+  if (fsm_.connected() || s == worker_state::stopping || s == worker_state::stopped) return;
+  while (request* r = mailbox_.pop_front()) {
+    release(r);
+    resubmit_shared(r);
+  }
+  publish();
 }
 
 request* worker::take_next() {
@@ -495,6 +509,9 @@ void worker::publish() {
     pool_.set_worker_connected(index_, connected);
     // A connection lost while in use or at a keepalive: why, for the pool's status.
     if (!connected && !last_error_.empty()) pool_.record_error(last_error_);
+    // Posted: publish() may run inside a walk of the mailbox.
+    if (!connected && pool_.shared && !mailbox_.empty())
+      boost::asio::post(executor_, [this] { hand_back_mailbox(); });
   }
   const bool down = fsm_.down();
   if (down != down_published_) {

@@ -55,6 +55,13 @@ class worker final : public job_host {
 
  private:
   void receive(request* r);
+  /// available_worker: gives `r` (already released) back to the pool-wide queue, or to the idle
+  /// worker that queue hands it to.
+  void resubmit_shared(request* r);
+  /// available_worker, after the connection was lost: the calls still queued here go back to
+  /// the pool-wide queue, where an idle worker takes them, instead of waiting for this one's
+  /// reconnect (a call can be handed to a worker that is pinging, whose ping then fails).
+  void hand_back_mailbox();
   void feed(worker_event event);
   void perform(worker_action action);
   void run_requests();

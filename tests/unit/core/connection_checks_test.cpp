@@ -77,5 +77,46 @@ TEST(connection_checks, a_ping_answered_in_time_keeps_the_connection) {
   p->stop();
 }
 
+// available_worker hands a call to an idle worker even while it pings; when that ping fails,
+// the call goes back to the pool-wide queue and another worker serves it, instead of waiting
+// for the failed worker's reconnect.
+TEST(connection_checks, a_call_handed_to_a_worker_whose_ping_fails_is_served_by_another) {
+  io_threads threads{1};
+  test::fake_backend backend;
+  backend.keepalive = 20ms;
+  backend.ping_hangs_on = [](std::uint32_t w) { return w == 0; };
+  std::atomic<bool> first_connect_of_0{true};
+  backend.connect_ok = [&](std::uint32_t w) {
+    return w != 0 || first_connect_of_0.exchange(false);
+  };
+  pool_spec spec = test::generic_spec(2, worker_strategy::available_worker, 300ms);
+  spec.reconnect_backoff_min = 5000ms;  // worker 0 stays away far longer than the calls wait
+  spec.reconnect_backoff_max = 5000ms;
+  auto p = pool::create(spec, threads, test::fake_factory(backend));
+  ASSERT_TRUE(p->wait_connected(test::patience));
+  ASSERT_TRUE(test::eventually([&] { return p->stats().per_worker.at(0).state == "pinging"; }));
+
+  // Both workers are idle: one call goes to each, so one waits behind worker 0's ping.
+  test::recorder results;
+  std::mutex mutex;
+  std::vector<std::uint32_t> ran_on;
+  call_options options;
+  options.timeout = 3000ms;  // longer than the ping's bound (call_timeout, 300 ms)
+  for (int id = 0; id < 2; ++id)
+    p->async_call(
+        options,
+        [&](job_context& ctx) {
+          std::lock_guard lock(mutex);
+          ran_on.push_back(ctx.worker);
+        },
+        results.handler(id));
+  ASSERT_TRUE(results.wait_for(2));
+  EXPECT_TRUE(results.get(0).ok()) << results.get(0).diagnostics;
+  EXPECT_TRUE(results.get(1).ok()) << results.get(1).diagnostics;
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(ran_on, (std::vector<std::uint32_t>{1, 1}));
+  p->stop();
+}
+
 }  // namespace
 }  // namespace outpools

@@ -153,6 +153,7 @@ struct fake_backend {
   std::optional<std::chrono::milliseconds> keepalive, idle_check;
   std::chrono::milliseconds ping_delay{0};
   bool ping_hangs = false;  ///< the ping waits until cancel(), then answers ok (late)
+  std::function<bool(std::uint32_t worker)> ping_hangs_on;  ///< as ping_hangs, for these workers
   std::atomic<int> pings{0}, cancels{0}, idle_checks{0};
   std::atomic<bool> close_idle{false};
 };
@@ -169,7 +170,9 @@ class fake_driver final : public connection_driver {
   }
   boost::asio::awaitable<call_result> ping() override {
     ++backend_.pings;
-    ping_timer_.expires_after(backend_.ping_hangs ? std::chrono::hours(1) : backend_.ping_delay);
+    const bool hangs =
+        backend_.ping_hangs || (backend_.ping_hangs_on && backend_.ping_hangs_on(worker_));
+    ping_timer_.expires_after(hangs ? std::chrono::hours(1) : backend_.ping_delay);
     boost::system::error_code ec;
     co_await ping_timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     co_return call_result::success();  // a hung ping answers (late) once cancelled
