@@ -319,11 +319,10 @@ void worker::perform(worker_action action) {
       connect(action.until);
       break;
     case kind::ping:
-      ping();
+      run_bounded(maintenance::ping);
       break;
     case kind::reset:
-      spawn_op([this] { return driver_->reset(); }, worker_event::reset_ok,
-               worker_event::reset_failed);
+      run_bounded(maintenance::reset);
       break;
     case kind::close:
       driver_->close();
@@ -396,21 +395,6 @@ void worker::on_connect_result(std::uint64_t attempt, call_result result) {
   feed(worker_event::connect_failed);
 }
 
-template <typename Op>
-void worker::spawn_op(Op op, worker_event ok, worker_event failed) {
-  ++ops_in_flight_;
-  boost::asio::co_spawn(executor_, op(), [this, ok, failed](std::exception_ptr e, call_result r) {
-    --ops_in_flight_;
-    if (!e && r.ok()) {
-      feed(ok);
-    } else {
-      note_error(e ? describe_exception(e) : r.diagnostics);
-      feed(failed);
-    }
-    maybe_signal_stopped();
-  });
-}
-
 void worker::arm_keepalive() {
   const auto interval = driver_->keepalive_interval();
   if (!interval || finished_) return;
@@ -426,37 +410,41 @@ void worker::note_error(const std::string& why) {
   last_error_ = "worker " + std::to_string(index_) + ": " + why;
 }
 
-void worker::ping() {
-  // A ping is a call like any other: at call_timeout the driver is asked to cancel it (a hung
-  // server: PQcancel, then the connection given up after the grace period), and the connection
-  // is replaced even if the answer comes later — a cancel still on its way could otherwise hit
-  // the next caller's statement. The lifecycle timer is free while pinging (no connect, no
-  // backoff); `ping` tells this ping's expiry from an earlier one's already queued.
-  const std::uint64_t ping = ++pings_;
-  ping_timed_out_ = false;
+void worker::run_bounded(maintenance what) {
+  // A ping or a reset is bounded like a call: at call_timeout the driver is asked to cancel it
+  // (a hung server: PQcancel, then the connection given up after the grace period), and the
+  // connection is replaced even if the answer comes later — a cancel still on its way could
+  // otherwise hit the next caller's statement. The lifecycle timer is free meanwhile (no
+  // connect, no backoff); `op` tells this operation's expiry from an earlier one's still queued.
+  const bool is_ping = what == maintenance::ping;
+  const worker_state during = is_ping ? worker_state::pinging : worker_state::resetting;
+  const std::uint64_t op = ++maintenance_ops_;
+  maintenance_timed_out_ = false;
   ++ops_in_flight_;
   boost::asio::co_spawn(
-      executor_, driver_->ping(), [this, ping](std::exception_ptr e, call_result r) {
+      executor_, is_ping ? driver_->ping() : driver_->reset(),
+      [this, is_ping](std::exception_ptr e, call_result r) {
         --ops_in_flight_;
-        lifecycle_timer_.cancel();  // this ping's bound (one ping at a time)
-        if (!e && r.ok() && !ping_timed_out_) {
-          feed(worker_event::ping_ok);
+        lifecycle_timer_.cancel();  // this operation's bound (one at a time)
+        if (!e && r.ok() && !maintenance_timed_out_) {
+          feed(is_ping ? worker_event::ping_ok : worker_event::reset_ok);
         } else {
           std::string why = e ? describe_exception(e) : r.diagnostics;
-          if (ping_timed_out_)
-            why = "keepalive ping not answered within call_timeout (" +
-                  std::to_string(pool_.spec.call_timeout->count()) + " ms)" +
-                  (!e && r.ok() ? std::string(" (it answered later)") : "; then: " + why);
+          if (maintenance_timed_out_)
+            why = std::string(is_ping ? "keepalive ping not answered"
+                                      : "the rollback after a timed-out call not done") +
+                  " within call_timeout (" + std::to_string(pool_.spec.call_timeout->count()) +
+                  " ms)" + (!e && r.ok() ? std::string(" (it answered later)") : "; then: " + why);
           note_error(why);
-          feed(worker_event::ping_failed);
+          feed(is_ping ? worker_event::ping_failed : worker_event::reset_failed);
         }
         maybe_signal_stopped();
       });
   if (!pool_.spec.call_timeout) return;
   lifecycle_timer_.expires_after(*pool_.spec.call_timeout);
-  lifecycle_timer_.async_wait([this, ping](boost::system::error_code ec) {
-    if (ec || ping != pings_ || fsm_.state() != worker_state::pinging) return;
-    ping_timed_out_ = true;
+  lifecycle_timer_.async_wait([this, op, during](boost::system::error_code ec) {
+    if (ec || op != maintenance_ops_ || fsm_.state() != during) return;
+    maintenance_timed_out_ = true;
     driver_->cancel();
   });
 }

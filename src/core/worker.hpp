@@ -75,13 +75,15 @@ class worker final : public job_host {
   void release(request* r);
   void connect(clock::time_point until);
   void on_connect_result(std::uint64_t attempt, call_result result);
-  template <typename Op>
-  void spawn_op(Op op, worker_event ok, worker_event failed);
   void arm_deadline(clock::time_point t);
   void on_deadline();
   void arm_keepalive();
   void arm_idle_check();
-  void ping();
+  enum class maintenance { ping, reset };
+  /// Runs the driver's ping() or reset() (the state is then pinging or resetting), bounded by
+  /// call_timeout: past it the driver is asked to cancel, and the operation fails however it
+  /// ends.
+  void run_bounded(maintenance what);
   /// Sets last_error_ to `why`, prefixed with this worker's number.
   void note_error(const std::string& why);
   void stop_now();
@@ -106,8 +108,8 @@ class worker final : public job_host {
   int ops_in_flight_ = 0;  ///< connect/ping/reset coroutines not yet completed
   std::uint64_t attempt_ = 0;
   bool connect_resolved_ = true;
-  std::uint64_t pings_ = 0;      ///< pings started
-  bool ping_timed_out_ = false;  ///< the running ping passed call_timeout and was cancelled
+  std::uint64_t maintenance_ops_ = 0;   ///< pings and resets started
+  bool maintenance_timed_out_ = false;  ///< the running one passed call_timeout: cancelled
   std::string last_error_;
   boost::asio::steady_timer deadline_timer_, lifecycle_timer_, keepalive_timer_, idle_check_timer_;
   clock::time_point armed_for_ = clock::time_point::max();

@@ -64,6 +64,33 @@ TEST(connection_checks, a_ping_past_call_timeout_is_cancelled_and_the_connection
   p->stop();
 }
 
+// After a call answered `timeout` while its job still ran, the worker resets the connection
+// (a rollback): that too is bounded by call_timeout, so a server that hangs then cannot keep the
+// worker out of service.
+TEST(connection_checks, a_reset_past_call_timeout_is_cancelled_and_the_connection_replaced) {
+  io_threads threads{1};
+  test::fake_backend backend;
+  backend.reset_hangs = true;
+  auto p = pool::create(checked_spec(50ms), threads, test::fake_factory(backend));
+  ASSERT_TRUE(p->wait_connected(test::patience));
+  call_result late = p->call([](job_context& ctx) -> boost::asio::awaitable<void> {
+    boost::asio::steady_timer t(ctx.executor, 10s);  // cut short when the call is abandoned
+    co_await t.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  });
+  EXPECT_EQ(late.error, errc::timeout);
+  ASSERT_TRUE(test::eventually([&] { return backend.connects.load() >= 2; }));
+  EXPECT_EQ(backend.resets.load(), 1);
+  EXPECT_GE(backend.cancels.load(), 2);  // the call's, then the reset's
+  const std::string why = p->stats().last_connect_error;
+  EXPECT_NE(why.find("the rollback after a timed-out call not done within call_timeout (50 ms) "
+                     "(it answered later)"),
+            std::string::npos)
+      << why;
+  ASSERT_TRUE(p->wait_connected(test::patience));
+  EXPECT_TRUE(p->call([](job_context&) {}).ok());
+  p->stop();
+}
+
 TEST(connection_checks, a_ping_answered_in_time_keeps_the_connection) {
   io_threads threads{1};
   test::fake_backend backend;

@@ -154,6 +154,8 @@ struct fake_backend {
   std::chrono::milliseconds ping_delay{0};
   bool ping_hangs = false;  ///< the ping waits until cancel(), then answers ok (late)
   std::function<bool(std::uint32_t worker)> ping_hangs_on;  ///< as ping_hangs, for these workers
+  bool reset_hangs = false;  ///< reset() (after a timed-out call) waits until cancel(), then ok
+  std::atomic<int> resets{0};
   std::atomic<int> pings{0}, cancels{0}, idle_checks{0};
   std::atomic<bool> close_idle{false};
 };
@@ -177,6 +179,14 @@ class fake_driver final : public connection_driver {
     co_await ping_timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     co_return call_result::success();  // a hung ping answers (late) once cancelled
   }
+  boost::asio::awaitable<call_result> reset() override {
+    ++backend_.resets;
+    if (!backend_.reset_hangs) co_return call_result::success();
+    ping_timer_.expires_after(std::chrono::hours(1));
+    boost::system::error_code ec;
+    co_await ping_timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    co_return call_result::success();  // a hung rollback answers (late) once cancelled
+  }
   void cancel() noexcept override {
     ++backend_.cancels;
     ping_timer_.cancel();
@@ -197,7 +207,7 @@ class fake_driver final : public connection_driver {
  private:
   fake_backend& backend_;
   std::uint32_t worker_;
-  boost::asio::steady_timer ping_timer_;
+  boost::asio::steady_timer ping_timer_;  ///< what a hung ping or reset waits on
 };
 
 inline driver_factory fake_factory(fake_backend& backend) {

@@ -209,7 +209,8 @@ awaitable<call_result> mysql_connection::ping() {
 awaitable<void> mysql_connection::await_kill() {
   // A KILL QUERY still in flight could hit the next statement: wait for its answer first.
   const auto until = std::chrono::steady_clock::now() + cancel_grace_;
-  while (kill_done_ && !kill_done_->load() && std::chrono::steady_clock::now() < until) {
+  while (kill_done_ && !kill_done_->load() && std::chrono::steady_clock::now() < until &&
+         !reset_cancelled_) {
     wait_timer_.expires_after(std::chrono::milliseconds(2));
     co_await wait_timer_.async_wait(asio::as_tuple(use_awaitable));
   }
@@ -217,8 +218,13 @@ awaitable<void> mysql_connection::await_kill() {
 }
 
 awaitable<call_result> mysql_connection::reset() {
+  reset_cancelled_ = false;
+  reset_waiting_ = true;
   co_await await_kill();
+  reset_waiting_ = false;
   cancel_timer_.cancel();
+  if (reset_cancelled_)
+    co_return call_result::failure(errc::timeout, "cancelled while waiting for the KILL QUERY");
   if (!usable()) co_return call_result::failure(errc::disconnected, "connection lost");
   if (in_transaction()) {
     query_result r = co_await query("ROLLBACK", {});
@@ -250,6 +256,10 @@ void mysql_connection::close() noexcept {
 }
 
 void mysql_connection::cancel() noexcept {
+  if (reset_waiting_) {
+    reset_cancelled_ = true;  // reset() stops waiting and fails (nothing is running)
+    return;
+  }
   if (conn_ == nullptr || !in_progress_) return;  // nothing running: a KILL could hit the next
   if (!connected_ || broken_) {
     // Still connecting: give up the attempt.

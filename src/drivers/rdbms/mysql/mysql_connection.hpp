@@ -96,6 +96,9 @@ class mysql_connection final : public connection {
   boost::asio::steady_timer wait_timer_;          ///< MYSQL_WAIT_TIMEOUT, and polling in await_kill
   boost::asio::steady_timer cancel_timer_;        ///< grace period after KILL QUERY
   std::shared_ptr<std::atomic<bool>> kill_done_;  ///< set by the side thread when answered
+  /// reset() is waiting for kill_done_; a cancel() meanwhile (the worker's bound on the reset)
+  /// sets reset_cancelled_, and the reset then fails instead of sending its ROLLBACK.
+  bool reset_waiting_ = false, reset_cancelled_ = false;
   std::map<std::string, statement, std::less<>> statements_;
 };
 

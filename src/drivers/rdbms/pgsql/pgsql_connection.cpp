@@ -216,17 +216,23 @@ awaitable<call_result> pgsql_connection::ping() {
 awaitable<call_result> pgsql_connection::reset() {
   // A cancel request still on its way could hit the next caller's statement: wait until the
   // side thread's PQcancel has returned (the server has taken it), at most the grace period.
+  reset_cancelled_ = false;
   if (cancel_done_) {
     asio::steady_timer tick(executor_);
     const auto deadline = std::chrono::steady_clock::now() + cancel_grace_;
-    while (!cancel_done_->load() && std::chrono::steady_clock::now() < deadline && !broken_) {
+    reset_waiting_ = true;
+    while (!cancel_done_->load() && std::chrono::steady_clock::now() < deadline && !broken_ &&
+           !reset_cancelled_) {
       tick.expires_after(std::chrono::milliseconds(1));
       co_await tick.async_wait(asio::as_tuple(use_awaitable));
     }
+    reset_waiting_ = false;
     cancel_done_.reset();
   }
   cancel_pending_ = false;
   cancel_timer_.cancel();
+  if (reset_cancelled_)
+    co_return call_result::failure(errc::timeout, "cancelled while waiting for the cancel request");
   if (conn_ == nullptr || broken_ || PQstatus(conn_) != CONNECTION_OK)
     co_return call_result::failure(errc::disconnected, "connection lost");
   if (in_transaction()) {
@@ -254,6 +260,10 @@ void pgsql_connection::close() noexcept {
 }
 
 void pgsql_connection::cancel() noexcept {
+  if (reset_waiting_) {
+    reset_cancelled_ = true;  // reset() stops waiting and fails (nothing is running)
+    return;
+  }
   if (resolver_) {
     resolver_->cancel();  // still resolving the host name
     return;

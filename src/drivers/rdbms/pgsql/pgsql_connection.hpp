@@ -84,6 +84,9 @@ class pgsql_connection final : public connection {
   bool cancel_pending_ = false;             ///< a cancel was asked for the running statement
   /// Set by the side thread once its PQcancel returned; null when no cancel is in flight.
   std::shared_ptr<std::atomic<bool>> cancel_done_;
+  /// reset() is waiting for cancel_done_; a cancel() meanwhile (the worker's bound on the reset)
+  /// sets reset_cancelled_, and the reset then fails instead of sending its ROLLBACK.
+  bool reset_waiting_ = false, reset_cancelled_ = false;
   /// Handlers queued on the executor check it to know this connection still exists.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   bool broken_ = false;
