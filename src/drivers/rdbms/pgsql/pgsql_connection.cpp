@@ -146,15 +146,20 @@ awaitable<boost::system::error_code> pgsql_connection::wait(bool for_write) {
 awaitable<call_result> pgsql_connection::connect() {
   close();
   broken_ = false;
+  const std::uint64_t attempt = connects_;
   // libpq resolves `host` with a blocking getaddrinfo unless it is given `hostaddr`: resolve here,
   // asynchronously (cancel() stops it), and keep `host` for certificate checks and SNI.
   std::vector<std::pair<std::string, std::string>> parameters = parameters_;
   boost::system::error_code not_numeric;
   asio::ip::make_address(host_, not_numeric);
   if (not_numeric && !host_.empty() && host_.front() != '/') {
-    resolver_.emplace(executor_);
-    auto [ec, found] = co_await resolver_->async_resolve(host_, std::to_string(port_),
-                                                         asio::as_tuple(use_awaitable));
+    auto resolver = std::make_shared<asio::ip::tcp::resolver>(executor_);
+    resolver_ = resolver;
+    auto [ec, found] = co_await resolver->async_resolve(host_, std::to_string(port_),
+                                                        asio::as_tuple(use_awaitable));
+    if (attempt != connects_)  // given up meanwhile, and perhaps started again
+      co_return call_result::failure(
+          errc::disconnected, "connection attempt given up while resolving \"" + host_ + "\"");
     resolver_.reset();
     if (ec || found.empty()) {
       co_return call_result::failure(errc::disconnected,
@@ -243,6 +248,11 @@ awaitable<call_result> pgsql_connection::reset() {
 }
 
 void pgsql_connection::close() noexcept {
+  ++connects_;
+  if (resolver_) {
+    resolver_->cancel();
+    resolver_.reset();
+  }
   cancel_pending_ = false;
   cancel_done_.reset();
   cancel_timer_.cancel();

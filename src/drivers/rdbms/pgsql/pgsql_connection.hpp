@@ -71,7 +71,10 @@ class pgsql_connection final : public connection {
   std::vector<std::pair<std::string, std::string>> parameters_;
   std::string host_;  ///< resolved at each connect, without blocking
   std::uint16_t port_ = 0;
-  std::optional<boost::asio::ip::tcp::resolver> resolver_;  ///< set while resolving
+  std::shared_ptr<boost::asio::ip::tcp::resolver> resolver_;  ///< set while resolving
+  /// Bumped by close() (and so by every connect()): a connect given up while its host name was
+  /// being resolved (a lookup cannot be interrupted) finds it changed and touches nothing.
+  std::uint64_t connects_ = 0;
   std::optional<std::chrono::milliseconds> keepalive_;
   std::chrono::milliseconds cancel_grace_;
   boost::asio::io_context::executor_type executor_;
