@@ -191,6 +191,24 @@ TEST(mysql_failure, tls_without_the_client_certificate_the_server_wants_is_refus
       << r.diagnostics;
 }
 
+// A host name is resolved by the driver, asynchronously (Connector/C's own lookup would block
+// the I/O thread), and the handshake goes to its addresses; errors name both.
+TEST(mysql_failure, a_host_name_is_resolved_first_and_named_with_its_address) {
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1", "", "OUTPOOLS_MYSQL_PORT", "localhost")));
+  ASSERT_TRUE(db.p->wait_connected(10s)) << db.p->stats().last_connect_error;
+  EXPECT_TRUE(db.client.query("SELECT 1").ok());
+
+  std::string refused = mysql_toml("workers = 1\ncall_timeout = 2000\nreconnect_backoff_min = 1000",
+                                   "", "OUTPOOLS_MYSQL_PORT", "localhost");
+  const std::string port_line = "port = " + service("OUTPOOLS_MYSQL_PORT") + "\n";
+  refused.replace(refused.find(port_line), port_line.size(), "port = 1\n");
+  rdbms_pool down(spec_from_toml(refused));
+  query_result r = down.client.query("SELECT 1");
+  EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;
+  EXPECT_NE(r.diagnostics.find("mysql connect to localhost ("), std::string::npos) << r.diagnostics;
+  EXPECT_NE(r.diagnostics.find("):1 failed"), std::string::npos) << r.diagnostics;
+}
+
 TEST(mysql_failure, tls_is_refused_by_a_server_without_it) {
   rdbms_pool db(spec_from_toml(
       mysql_toml("workers = 1\ncall_timeout = 3000\nreconnect_backoff_min = 1000",

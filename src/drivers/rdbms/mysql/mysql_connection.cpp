@@ -3,6 +3,7 @@
 #include <errmsg.h>
 #include <mysqld_error.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cctype>
@@ -154,9 +155,56 @@ query_result mysql_connection::failure(MYSQL_STMT* stmt) {
   return server_error(state && *state ? state : "HY000", message);
 }
 
+awaitable<std::vector<std::string>> mysql_connection::targets(std::string& why) {
+  const mysql_settings& s = *settings_;
+  boost::system::error_code not_numeric;
+  asio::ip::make_address(s.host, not_numeric);
+  if (!not_numeric || s.host.empty() || s.host.front() == '/') co_return std::vector{s.host};
+  const std::uint64_t generation = generation_;
+  auto resolver = std::make_shared<asio::ip::tcp::resolver>(executor_);
+  resolver_ = resolver;
+  auto [ec, found] = co_await resolver->async_resolve(s.host, std::to_string(s.port),
+                                                      asio::as_tuple(use_awaitable));
+  if (generation != generation_) {  // given up meanwhile (a lookup cannot be interrupted)
+    why = "connection attempt given up while resolving \"" + s.host + "\"";
+    co_return std::vector<std::string>{};
+  }
+  resolver_.reset();
+  if (ec || found.empty()) {
+    why = "could not resolve \"" + s.host + "\": " + (ec ? ec.message() : "no address");
+    co_return std::vector<std::string>{};
+  }
+  if (s.tls && s.tls->verify_peer) co_return std::vector{s.host};
+  std::vector<std::string> addresses;
+  for (const auto& entry : found) {
+    std::string a = entry.endpoint().address().to_string();
+    if (std::find(addresses.begin(), addresses.end(), a) == addresses.end())
+      addresses.push_back(std::move(a));
+  }
+  co_return addresses;
+}
+
 awaitable<call_result> mysql_connection::connect() {
   close();
   broken_ = false;
+  std::string why;
+  const std::vector<std::string> hosts = co_await targets(why);
+  if (hosts.empty()) co_return call_result::failure(errc::disconnected, why);
+  call_result r;
+  for (const std::string& host : hosts) {
+    r = co_await connect_to(host);
+    // The next address only after a refused or unreachable one, as Connector/C does with a name.
+    if (r.ok() || r.error != errc::disconnected ||
+        (connect_errno_ != CR_CONNECTION_ERROR && connect_errno_ != CR_CONN_HOST_ERROR))
+      break;
+  }
+  co_return r;
+}
+
+awaitable<call_result> mysql_connection::connect_to(const std::string& host) {
+  close();
+  broken_ = false;
+  connect_errno_ = 0;
   conn_ = mysql_new_handle(*settings_, true);
   if (conn_ == nullptr) co_return call_result::failure(errc::disconnected, "mysql_init failed");
   const mysql_settings& s = *settings_;
@@ -164,7 +212,7 @@ awaitable<call_result> mysql_connection::connect() {
   const std::uint64_t generation = generation_;
   const bool done = co_await drive(
       [&] {
-        return mysql_real_connect_start(&ret, conn_, s.host.c_str(), s.user.c_str(),
+        return mysql_real_connect_start(&ret, conn_, host.c_str(), s.user.c_str(),
                                         s.password ? s.password->c_str() : nullptr,
                                         s.database.empty() ? nullptr : s.database.c_str(), s.port,
                                         nullptr, CLIENT_MULTI_RESULTS);
@@ -176,23 +224,26 @@ awaitable<call_result> mysql_connection::connect() {
     close();
     co_return call_result::failure(errc::disconnected, "connection attempt cancelled");
   }
+  const std::string where = "mysql connect to " + s.host +
+                            (host != s.host ? " (" + host + ")" : std::string()) + ":" +
+                            std::to_string(s.port);
   if (ret == nullptr) {
     const unsigned int code = mysql_errno(conn_);
     const std::string why = mysql_error(conn_);
     const bool tls = code == CR_SSL_CONNECTION_ERROR || why.find("SSL") != std::string::npos ||
                      why.find("TLS") != std::string::npos ||
                      why.find("certificate") != std::string::npos;
+    connect_errno_ = code;
     close();
     co_return call_result::failure(tls ? errc::tls_error : errc::disconnected,
-                                   "mysql connect to " + s.host + ":" + std::to_string(s.port) +
-                                       " failed (" + std::to_string(code) + "): " + why);
+                                   where + " failed (" + std::to_string(code) + "): " + why);
   }
   if (s.tls && mysql_get_ssl_cipher(conn_) == nullptr) {
     // MYSQL_OPT_SSL_ENFORCE is set, yet Connector/C 3.3 goes on in plain text with a server
     // that offers no TLS: a tls table asks for TLS, so the connection is refused here.
     close();
     co_return call_result::failure(errc::tls_error,
-                                   "mysql connect to " + s.host + ":" + std::to_string(s.port) +
+                                   where +
                                        " failed: the server does not offer TLS, and the pool's "
                                        "tls table requires it");
   }
@@ -235,6 +286,10 @@ awaitable<call_result> mysql_connection::reset() {
 
 void mysql_connection::close() noexcept {
   ++generation_;
+  if (resolver_) {
+    resolver_->cancel();
+    resolver_.reset();
+  }
   cancel_timer_.cancel();
   wait_timer_.cancel();
   if (socket_) {
@@ -258,6 +313,10 @@ void mysql_connection::close() noexcept {
 void mysql_connection::cancel() noexcept {
   if (reset_waiting_) {
     reset_cancelled_ = true;  // reset() stops waiting and fails (nothing is running)
+    return;
+  }
+  if (resolver_) {  // still resolving the host name: give the attempt up
+    close();
     return;
   }
   if (conn_ == nullptr || !in_progress_) return;  // nothing running: a KILL could hit the next

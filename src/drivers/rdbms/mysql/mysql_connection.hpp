@@ -4,12 +4,14 @@
 #include <mysql.h>
 
 #include <atomic>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "drivers/rdbms/mysql/mysql_settings.hpp"
 #include "outpools/pool_spec.hpp"
@@ -59,6 +61,16 @@ class mysql_connection final : public connection {
     bool prepared = false;
   };
 
+  // Where connect() points Connector/C: the host itself when it is an address (or a socket
+  // path), else its addresses, resolved here asynchronously — Connector/C's own lookup blocks
+  // the thread, and with it every worker on it. With tls.verify_peer the name itself, since
+  // Connector/C checks the certificate against the host it is given (the lookup here still
+  // makes a dead DNS fail without blocking). Empty with `why` set when the lookup failed or the
+  // attempt was given up meanwhile.
+  boost::asio::awaitable<std::vector<std::string>> targets(std::string& why);
+  // One handshake with `host` (the settings' other values); on failure the connection is closed.
+  boost::asio::awaitable<call_result> connect_to(const std::string& host);
+
   // Runs one non-blocking call: `start()` then `cont(events)` until it returns 0. False when
   // the wait was cancelled or the connection closed meanwhile (the call is then unfinished and
   // the connection broken).
@@ -92,6 +104,8 @@ class mysql_connection final : public connection {
   bool broken_ = false;           ///< unusable: cancelled mid-call or lost; close and reconnect
   bool in_progress_ = false;      ///< a non-blocking call is unfinished
   std::uint64_t generation_ = 0;  ///< bumped by close(); a stale coroutine leaves conn_ alone
+  std::shared_ptr<boost::asio::ip::tcp::resolver> resolver_;  ///< set while resolving
+  unsigned int connect_errno_ = 0;  ///< Connector/C's error number of the last failed handshake
   std::optional<boost::asio::posix::stream_descriptor> socket_;
   boost::asio::steady_timer wait_timer_;          ///< MYSQL_WAIT_TIMEOUT, and polling in await_kill
   boost::asio::steady_timer cancel_timer_;        ///< grace period after KILL QUERY
