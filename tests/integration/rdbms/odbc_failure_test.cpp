@@ -3,6 +3,7 @@
 
 #include <thread>
 
+#include "drivers/rdbms/odbc/odbc_connect_lock.hpp"
 #include "integration/rdbms/odbc_test_support.hpp"
 
 namespace outpools::testing {
@@ -89,6 +90,31 @@ TEST(odbc_failure, many_workers_connecting_at_once_do_not_race_in_the_driver) {
     query_result r = db.client.query("SELECT 1");
     ASSERT_TRUE(r.ok()) << r.diagnostics;
   }
+}
+
+TEST(odbc_connect_lock, connection_strings_split_into_pairs) {
+  using pairs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(rdbms::connection_string_pairs("DSN=a; uid = me ;PWD={x;y=z}; Driver= {P Q} "),
+            (pairs{{"DSN", "a"}, {"uid", "me"}, {"PWD", "x;y=z"}, {"Driver", "P Q"}}));
+  EXPECT_EQ(rdbms::connection_string_pairs("DSN=a;"), (pairs{{"DSN", "a"}}));
+  EXPECT_EQ(rdbms::connection_string_pairs("garbage"), pairs{});
+}
+
+// Only connects that reach psqlODBC (or whose driver cannot be told) wait for each other: a
+// hung PostgreSQL login must not hold up the connects of a MariaDB or SQLite pool.
+TEST(odbc_connect_lock, psqlodbc_connects_are_serialised_and_others_are_not) {
+  use_services_odbc_ini();
+  const std::string pg = service("OUTPOOLS_ODBC_PG_DSN");
+  EXPECT_TRUE(rdbms::connect_is_serialised("DSN=" + pg));
+  EXPECT_TRUE(rdbms::connect_is_serialised("dsn=" + pg + ";UID=someone"));
+  EXPECT_FALSE(rdbms::connect_is_serialised("DSN=" + service("OUTPOOLS_ODBC_MARIADB_DSN")));
+  EXPECT_FALSE(rdbms::connect_is_serialised("DSN=" + service("OUTPOOLS_ODBC_SQLITE_DSN")));
+  EXPECT_TRUE(rdbms::connect_is_serialised("DRIVER={PostgreSQL Unicode};SERVER=127.0.0.1"));
+  EXPECT_TRUE(rdbms::connect_is_serialised("Driver=/usr/lib/x86_64-linux-gnu/odbc/psqlodbcw.so"));
+  EXPECT_FALSE(rdbms::connect_is_serialised("DRIVER={SQLite3};DSN=" + pg));  // the first decides
+  EXPECT_TRUE(rdbms::connect_is_serialised("DSN=" + pg + ";DRIVER={SQLite3}"));
+  EXPECT_TRUE(rdbms::connect_is_serialised("DSN=outpools_no_such_dsn"));  // cannot tell
+  EXPECT_TRUE(rdbms::connect_is_serialised("UID=someone"));
 }
 
 TEST(odbc_failure, unknown_data_source_fails_without_echoing_the_settings) {

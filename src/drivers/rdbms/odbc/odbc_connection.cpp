@@ -86,6 +86,7 @@ awaitable<query_result> odbc_connection::offload(std::function<query_result(odbc
 
 void odbc_connection::give_up() noexcept {
   if (!pending_ || pending_->done) return;
+  if (session_) session_->abandon();
   pending_->done = true;
   pending_->signal.cancel();
   pending_.reset();

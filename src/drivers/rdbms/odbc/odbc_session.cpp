@@ -1,8 +1,8 @@
 #include "drivers/rdbms/odbc/odbc_session.hpp"
 
 #include <algorithm>
-#include <mutex>
 
+#include "drivers/rdbms/odbc/odbc_connect_lock.hpp"
 #include "drivers/rdbms/odbc/odbc_values.hpp"
 
 namespace outpools::rdbms {
@@ -33,15 +33,6 @@ diagnostic first_diagnostic(SQLSMALLINT type, SQLHANDLE handle) {
   return d;
 }
 
-// One SQLDriverConnect at a time in this process: psqlODBC calls setlocale(LC_CTYPE, "") in
-// it and reads the locale name that call returns, which a concurrent setlocale frees (seen as
-// a heap-use-after-free under ASan when several workers connect together). Connects are rare,
-// so serialising them costs a pool only its start-up time (a few ms per worker).
-std::timed_mutex& driver_connect_mutex() {
-  static std::timed_mutex m;
-  return m;
-}
-
 }  // namespace
 
 call_result odbc_session::connect(const std::string& settings, std::chrono::milliseconds timeout) {
@@ -54,17 +45,26 @@ call_result odbc_session::connect(const std::string& settings, std::chrono::mill
   const auto seconds = static_cast<SQLULEN>(std::max<long long>(1, (timeout.count() + 999) / 1000));
   SQLSetConnectAttr(dbc_, SQL_ATTR_LOGIN_TIMEOUT, reinterpret_cast<SQLPOINTER>(seconds), 0);
   std::string text = settings;  // SQLDriverConnect takes a non-const pointer
-  std::unique_lock one_at_a_time(driver_connect_mutex(), std::defer_lock);
-  if (!one_at_a_time.try_lock_for(timeout))
-    return call_result::failure(
-        errc::disconnected,
-        "ODBC connect not started within connect_timeout (" + std::to_string(timeout.count()) +
-            " ms): another ODBC connect of this process has not returned (connects are made one "
-            "at a time: psqlODBC's is not thread-safe)");
+  // psqlODBC's connect is not thread-safe (setlocale): such connects are made one at a time.
+  // An attempt given up meanwhile (abandon()) leaves the queue rather than connect for nobody.
+  std::unique_lock one_at_a_time(serialised_connect_mutex(), std::defer_lock);
+  if (connect_is_serialised(settings)) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (!one_at_a_time.try_lock_for(std::chrono::milliseconds(10))) {
+      if (abandoned_.load(std::memory_order_relaxed))
+        return call_result::failure(errc::disconnected, "connection attempt given up");
+      if (std::chrono::steady_clock::now() >= until)
+        return call_result::failure(
+            errc::disconnected,
+            "ODBC connect not started within connect_timeout (" + std::to_string(timeout.count()) +
+                " ms): another psqlODBC connect of this process has not returned (they are made "
+                "one at a time: psqlODBC's connect is not thread-safe)");
+    }
+  }
   const SQLRETURN rc = SQLDriverConnect(dbc_, nullptr, reinterpret_cast<SQLCHAR*>(text.data()),
                                         static_cast<SQLSMALLINT>(text.size()), nullptr, 0, nullptr,
                                         SQL_DRIVER_NOPROMPT);
-  one_at_a_time.unlock();
+  if (one_at_a_time.owns_lock()) one_at_a_time.unlock();
   if (!SQL_SUCCEEDED(rc)) {
     const diagnostic d = first_diagnostic(SQL_HANDLE_DBC, dbc_);
     return call_result::failure(errc::disconnected,

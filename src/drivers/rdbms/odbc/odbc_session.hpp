@@ -4,6 +4,7 @@
 #include <sql.h>
 #include <sqlext.h>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -39,6 +40,9 @@ class odbc_session {
   void cancel_running() noexcept;
   /// Frees every handle (disconnecting first). Safe to call more than once.
   void release() noexcept;
+  /// Marks a connect as given up by its connection: if it still waits for its turn (see
+  /// connect_is_serialised), it stops waiting and fails. Thread-safe.
+  void abandon() noexcept { abandoned_.store(true, std::memory_order_relaxed); }
 
  private:
   // Binds `params`, executes `stmt` (SQLExecute when `prepared`, else SQLExecDirect of `sql`)
@@ -55,6 +59,7 @@ class odbc_session {
   bool connected_ = false;
   SQLHSTMT direct_ = SQL_NULL_HSTMT;
   std::map<std::string, SQLHSTMT, std::less<>> prepared_;
+  std::atomic<bool> abandoned_{false};
   std::mutex running_mutex_;           ///< guards running_ and SQLCancel against frees
   SQLHSTMT running_ = SQL_NULL_HSTMT;  ///< the statement in SQLExecute/SQLExecDirect
 };

@@ -1,0 +1,99 @@
+#include "drivers/rdbms/odbc/odbc_connect_lock.hpp"
+
+#include <odbcinst.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace outpools::rdbms {
+namespace {
+
+bool same_key(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// `key` of ini section `section` in `file` ("odbc.ini" or "odbcinst.ini"), "" when absent.
+std::string ini_value(const std::string& section, const char* key, const char* file) {
+  char buffer[1024] = {0};
+  const int n = SQLGetPrivateProfileString(section.c_str(), key, "", buffer,
+                                           static_cast<int>(sizeof buffer), file);
+  return n > 0 ? std::string(buffer, std::min<std::size_t>(static_cast<std::size_t>(n),
+                                                           sizeof buffer - 1))
+               : std::string();
+}
+
+bool is_psqlodbc_library(std::string library) {
+  std::transform(library.begin(), library.end(), library.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::size_t slash = library.rfind('/');
+  return library.find("psqlodbc", slash == std::string::npos ? 0 : slash + 1) != std::string::npos;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> connection_string_pairs(
+    std::string_view settings) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  std::size_t at = 0;
+  while (at < settings.size()) {
+    const std::size_t equals = settings.find('=', at);
+    if (equals == std::string_view::npos) break;
+    std::string key(trim(settings.substr(at, equals - at)));
+    std::size_t start = equals + 1;
+    while (start < settings.size() && settings[start] == ' ') ++start;
+    std::string_view value;
+    std::size_t end;
+    if (start < settings.size() && settings[start] == '{') {
+      const std::size_t close = settings.find('}', start + 1);
+      value = settings.substr(start + 1, close == std::string_view::npos
+                                             ? std::string_view::npos
+                                             : close - start - 1);
+      end = close == std::string_view::npos ? close : settings.find(';', close);
+    } else {
+      end = settings.find(';', start);
+      value = trim(settings.substr(
+          start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    }
+    pairs.emplace_back(std::move(key), std::string(value));
+    if (end == std::string_view::npos) break;
+    at = end + 1;
+  }
+  return pairs;
+}
+
+bool connect_is_serialised(std::string_view settings) {
+  // ODBC: of DRIVER and DSN, the first one given decides.
+  for (const auto& [key, value] : connection_string_pairs(settings)) {
+    std::string driver;
+    if (same_key(key, "DRIVER")) {
+      driver = value;
+    } else if (same_key(key, "DSN")) {
+      driver = ini_value(value, "Driver", "odbc.ini");
+    } else {
+      continue;
+    }
+    if (driver.empty()) return true;  // cannot tell
+    // A library path, or a name whose odbcinst.ini section gives the library.
+    const std::string library = driver.find('/') != std::string::npos
+                                    ? driver
+                                    : ini_value(driver, "Driver", "odbcinst.ini");
+    return library.empty() || is_psqlodbc_library(library);
+  }
+  return true;  // unixODBC would use the default data source: cannot tell
+}
+
+std::timed_mutex& serialised_connect_mutex() {
+  static std::timed_mutex m;
+  return m;
+}
+
+}  // namespace outpools::rdbms
