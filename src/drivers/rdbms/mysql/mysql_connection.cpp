@@ -248,6 +248,7 @@ awaitable<call_result> mysql_connection::connect_to(const std::string& host) {
                                        "tls table requires it");
   }
   connected_ = true;
+  connected_to_ = host;
   track_socket();
   co_return call_result::success();
 }
@@ -330,8 +331,8 @@ void mysql_connection::cancel() noexcept {
   }
   try {
     auto done = std::make_shared<std::atomic<bool>>(false);
-    std::thread([settings = settings_, id = mysql_thread_id(conn_), done] {
-      mysql_kill_query(*settings, id);
+    std::thread([settings = settings_, host = connected_to_, id = mysql_thread_id(conn_), done] {
+      mysql_kill_query(*settings, host, id);
       done->store(true);
     }).detach();
     kill_done_ = std::move(done);

@@ -95,12 +95,13 @@ MYSQL* mysql_new_handle(const mysql_settings& s, bool nonblocking) {
   return m;
 }
 
-bool mysql_kill_query(const mysql_settings& s, unsigned long thread_id) noexcept {
+bool mysql_kill_query(const mysql_settings& s, const std::string& host,
+                      unsigned long thread_id) noexcept {
   try {
     MYSQL* m = mysql_new_handle(s, false);
     if (m == nullptr) return false;
     bool ok = false;
-    if (mysql_real_connect(m, s.host.c_str(), s.user.c_str(),
+    if (mysql_real_connect(m, host.c_str(), s.user.c_str(),
                            s.password ? s.password->c_str() : nullptr, nullptr, s.port, nullptr,
                            0) != nullptr) {
       const std::string kill = "KILL QUERY " + std::to_string(thread_id);

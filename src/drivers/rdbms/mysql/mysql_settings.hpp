@@ -32,9 +32,11 @@ void mysql_library_once();
 /// (mysql_close). Thread-safe.
 MYSQL* mysql_new_handle(const mysql_settings& s, bool nonblocking);
 
-/// Opens a blocking side connection and sends `KILL QUERY thread_id`; every step is bounded by
-/// the settings' connect_timeout. Returns false when it could not. Blocks: run it on a thread
-/// of its own. Thread-safe.
-bool mysql_kill_query(const mysql_settings& s, unsigned long thread_id) noexcept;
+/// Opens a blocking side connection to `host` (the address, or name, the statement's own
+/// connection went to: a name that resolves to several servers could reach another one) and
+/// sends `KILL QUERY thread_id`; every step is bounded by the settings' connect_timeout.
+/// Returns false when it could not. Blocks: run it on a thread of its own. Thread-safe.
+bool mysql_kill_query(const mysql_settings& s, const std::string& host,
+                      unsigned long thread_id) noexcept;
 
 }  // namespace outpools::rdbms

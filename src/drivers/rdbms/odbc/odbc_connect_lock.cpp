@@ -26,8 +26,8 @@ std::string ini_value(const std::string& section, const char* key, const char* f
   char buffer[1024] = {0};
   const int n = SQLGetPrivateProfileString(section.c_str(), key, "", buffer,
                                            static_cast<int>(sizeof buffer), file);
-  return n > 0 ? std::string(buffer, std::min<std::size_t>(static_cast<std::size_t>(n),
-                                                           sizeof buffer - 1))
+  return n > 0 ? std::string(buffer,
+                             std::min<std::size_t>(static_cast<std::size_t>(n), sizeof buffer - 1))
                : std::string();
 }
 
@@ -54,9 +54,8 @@ std::vector<std::pair<std::string, std::string>> connection_string_pairs(
     std::size_t end;
     if (start < settings.size() && settings[start] == '{') {
       const std::size_t close = settings.find('}', start + 1);
-      value = settings.substr(start + 1, close == std::string_view::npos
-                                             ? std::string_view::npos
-                                             : close - start - 1);
+      value = settings.substr(
+          start + 1, close == std::string_view::npos ? std::string_view::npos : close - start - 1);
       end = close == std::string_view::npos ? close : settings.find(';', close);
     } else {
       end = settings.find(';', start);
