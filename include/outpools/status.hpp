@@ -4,6 +4,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "outpools/config.hpp"
@@ -34,8 +35,14 @@ bool wait_settled(const pool_manager& manager, const configuration& config,
                   std::chrono::milliseconds margin = std::chrono::milliseconds(250),
                   const std::function<bool()>& interrupted = {});
 
-/// A fixed-width table: POOL SCOPE CONNECTED STATE LAST ERROR, one line per pool.
+/// A fixed-width table: POOL SCOPE CONNECTED STATE LAST ERROR, one line per pool (the error
+/// through one_line()).
 std::string status_table(const std::vector<pool_status>& status);
+
+/// `text` on one line for a terminal: line breaks, tabs and other control characters (C0, DEL,
+/// C1) escaped as \n, \r, \t, \xNN and \uNNNN, so that what a server sends can neither break
+/// a table's row nor start a terminal escape sequence. Thread-safe.
+std::string one_line(std::string_view text);
 
 /// The rows `text` (lines ending in '\n') takes on a terminal `columns` wide (> 0): a line wider
 /// than that wraps onto more rows. Width is counted in UTF-8 code points. What `outpools up`

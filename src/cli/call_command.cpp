@@ -19,7 +19,7 @@ namespace json = boost::json;
 struct call_options_cli {
   std::string file, pool, sql;
   std::vector<std::string> params;
-  std::vector<std::size_t> nulls;
+  std::vector<long long> nulls;  ///< signed: a negative N is reported as given
   bool json = false;
 };
 
@@ -66,37 +66,6 @@ json::value to_json(const rdbms::value& v) {
     return json::string(rdbms::to_text(v));  // JSON has no NaN or Infinity: "NaN", "Infinity"
   }
   return json::string(valid_utf8(rdbms::to_text(v)));
-}
-
-// `text` on one line: line breaks, tabs and other control characters (C0, DEL, C1) escaped, so
-// that what a server sends cannot move the cursor or start a terminal escape sequence.
-std::string one_line(const std::string& text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0u;
-    if (static_cast<unsigned char>(c) == 0xC2 && next >= 0x80 && next <= 0x9F) {
-      // U+0080..U+009F: C1 controls (U+009B starts an escape sequence on some terminals).
-      char hex[12];
-      std::snprintf(hex, sizeof hex, "\\u%04x", next);
-      out += hex;
-      ++i;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02x",
-                    static_cast<unsigned>(static_cast<unsigned char>(c)));
-      out += hex;
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 // A cell of the table.
@@ -167,8 +136,8 @@ int run_call(const call_options_cli& o) {
   }
   std::vector<rdbms::value> params;
   for (const std::string& p : o.params) params.emplace_back(p);
-  for (std::size_t n : o.nulls) {
-    if (n < 1 || n > params.size()) {
+  for (long long n : o.nulls) {
+    if (n < 1 || static_cast<unsigned long long>(n) > params.size()) {
       std::cerr << "outpools call: --null " << n << ": parameters count from 1, and "
                 << (params.size() == 1
                         ? "there is 1 parameter"
@@ -176,7 +145,7 @@ int run_call(const call_options_cli& o) {
                 << '\n';
       return exit_bad_input;
     }
-    params[n - 1] = std::monostate{};
+    params[static_cast<std::size_t>(n - 1)] = std::monostate{};
   }
 
   // One query needs one connection: the pool is started with a single worker.

@@ -15,12 +15,17 @@ std::string state_of(std::uint32_t connected, std::uint32_t workers) {
   return connected > 0 ? "degraded" : "down";
 }
 
-// The line of `start_errors` naming `pool` ("" when none does).
+// The line of `start_errors` ("NAME: why" lines) about `pool` ("" when none is).
 std::string start_error_for(const std::string& start_errors, const std::string& pool) {
-  std::size_t at = start_errors.find(pool);
-  if (at == std::string::npos) return "";
-  std::size_t end = start_errors.find('\n', at);
-  return start_errors.substr(at, end == std::string::npos ? std::string::npos : end - at);
+  const std::string prefix = pool + ": ";
+  for (std::size_t at = 0; at < start_errors.size();) {
+    std::size_t end = start_errors.find('\n', at);
+    if (end == std::string::npos) end = start_errors.size();
+    if (start_errors.compare(at, prefix.size(), prefix) == 0)
+      return start_errors.substr(at, end - at);
+    at = end + 1;
+  }
+  return "";
 }
 
 }  // namespace
@@ -83,7 +88,7 @@ std::string status_table(const std::vector<pool_status>& status) {
   for (const pool_status& s : status) {
     out += pad(s.pool, name_width) + "  " + pad(s.scope, scope_width) + "  " +
            pad(std::to_string(s.connected) + "/" + std::to_string(s.workers), 9) + "  " +
-           pad(s.state, 8) + "  " + (s.last_error.empty() ? "-" : s.last_error) + "\n";
+           pad(s.state, 8) + "  " + (s.last_error.empty() ? "-" : one_line(s.last_error)) + "\n";
   }
   return out;
 }

@@ -294,6 +294,11 @@ TEST(cli_call, bad_pools_and_nulls_are_usage_errors) {
   shell_result null_zero = run_shell("OUTPOOLS call " + f + " rdbms.pg 'SELECT $1' 1 --null 0");
   EXPECT_EQ(null_zero.exit_code, 2);
   EXPECT_NE(null_zero.err.find("from 1"), std::string::npos) << null_zero.err;
+  shell_result null_negative =
+      run_shell("OUTPOOLS call " + f + " rdbms.pg 'SELECT $1' 1 --null -1");
+  EXPECT_EQ(null_negative.exit_code, 2);
+  EXPECT_NE(null_negative.err.find("--null -1: parameters count from 1"), std::string::npos)
+      << null_negative.err;
   // A host-qualified name with no pool for that host reaches the global pool.
   EXPECT_EQ(run_shell("OUTPOOLS call " + f + " rdbms.pg@localhost 'SELECT 1'").exit_code, 0);
 }

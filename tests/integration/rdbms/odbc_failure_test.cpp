@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "drivers/rdbms/odbc/odbc_connect_lock.hpp"
+#include "drivers/rdbms/odbc/odbc_connection_string.hpp"
 #include "integration/rdbms/odbc_test_support.hpp"
 
 namespace outpools::testing {
@@ -92,7 +93,7 @@ TEST(odbc_failure, many_workers_connecting_at_once_do_not_race_in_the_driver) {
   }
 }
 
-TEST(odbc_connect_lock, connection_strings_split_into_pairs) {
+TEST(odbc_connection_string, splits_into_pairs) {
   using pairs = std::vector<std::pair<std::string, std::string>>;
   EXPECT_EQ(rdbms::connection_string_pairs("DSN=a; uid = me ;PWD={x;y=z}; Driver= {P Q} "),
             (pairs{{"DSN", "a"}, {"uid", "me"}, {"PWD", "x;y=z"}, {"Driver", "P Q"}}));
@@ -117,16 +118,43 @@ TEST(odbc_connect_lock, psqlodbc_connects_are_serialised_and_others_are_not) {
   EXPECT_TRUE(rdbms::connect_is_serialised("UID=someone"));
 }
 
-TEST(odbc_failure, unknown_data_source_fails_without_echoing_the_settings) {
+TEST(odbc_connection_string, passwords_are_redacted_from_messages) {
+  // unixODBC quotes a malformed DRIVER value back, with whatever follows it.
+  EXPECT_EQ(rdbms::redact_connection_secrets("Can't open lib 'NoSuchDriver;PWD=Secret4pw'",
+                                             "Driver={NoSuchDriver;PWD=Secret4pw"),
+            "Can't open lib 'NoSuchDriver;PWD=****'");
+  EXPECT_EQ(rdbms::redact_connection_secrets("bad: p;w=1 and sslpw",
+                                             "UID=me;Pwd={p;w=1};"
+                                             "SSLPassword=sslpw"),
+            "bad: **** and ****");
+  EXPECT_EQ(rdbms::redact_connection_secrets("nothing secret here", "DSN=x;UID=me"),
+            "nothing secret here");
+}
+
+// A call through a one-worker odbc pool whose connection string is `settings` (which cannot
+// connect); its error must not show the string's password, s3cr3t-value.
+query_result call_failing_to_connect(const std::string& settings) {
   use_services_odbc_ini();
-  rdbms_pool db(spec_from_toml(
-      "[outgoing_pools.rdbms.default]\nworkers = 1\ncall_timeout = 3000\n"
-      "reconnect_backoff_min = 1000\n[outgoing_pools.rdbms.default.connection]\n"
-      "driver = \"odbc\"\nsettings = \"DSN=outpools_no_such_dsn;PWD=s3cr3t-value\"\n"));
+  rdbms_pool db(
+      spec_from_toml("[outgoing_pools.rdbms.default]\nworkers = 1\ncall_timeout = 3000\n"
+                     "reconnect_backoff_min = 1000\n[outgoing_pools.rdbms.default.connection]\n"
+                     "driver = \"odbc\"\nsettings = \"" +
+                     settings + "\"\n"));
   query_result r = db.client.query("SELECT 1");
   EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;
-  EXPECT_NE(r.diagnostics.find("IM002"), std::string::npos) << r.diagnostics;
   EXPECT_EQ(r.diagnostics.find("s3cr3t-value"), std::string::npos) << r.diagnostics;
+  EXPECT_EQ(db.p->stats().last_connect_error.find("s3cr3t-value"), std::string::npos);
+  return r;
+}
+
+TEST(odbc_failure, a_malformed_connection_string_fails_without_showing_its_password) {
+  query_result r = call_failing_to_connect("Driver={NoSuchDriver;PWD=s3cr3t-value");
+  EXPECT_NE(r.diagnostics.find("ODBC connect failed"), std::string::npos) << r.diagnostics;
+}
+
+TEST(odbc_failure, unknown_data_source_fails_without_echoing_the_settings) {
+  query_result r = call_failing_to_connect("DSN=outpools_no_such_dsn;PWD=s3cr3t-value");
+  EXPECT_NE(r.diagnostics.find("IM002"), std::string::npos) << r.diagnostics;
 }
 
 }  // namespace

@@ -26,6 +26,39 @@ TEST(status_table, has_a_header_and_one_aligned_line_per_pool) {
             "rdbms.down@localhost  host    0/2        down      worker 1: connection refused\n");
 }
 
+TEST(status_table, an_error_over_several_lines_stays_on_its_row) {
+  const std::string table = status_table(
+      {pool_status{"rdbms.p", "global", 1, 0, "down", "refused\n\tIs the server running?\x1b[2J"}});
+  EXPECT_EQ(table,
+            "POOL     SCOPE   CONNECTED  STATE     LAST ERROR\n"
+            "rdbms.p  global  0/1        down      refused\\n\\tIs the server running?\\x1b[2J\n");
+}
+
+TEST(one_line, escapes_control_characters_and_keeps_the_rest) {
+  EXPECT_EQ(one_line("a\r\nb\tc\x7f d \xc2\x9b é"), "a\\r\\nb\\tc\\x7f d \\u009b é");
+}
+
+// A pool that could not start shows its own start error, not one of a pool whose name merely
+// begins with its own.
+TEST(read_status, a_pool_that_did_not_start_shows_its_own_reason) {
+  pool_manager manager(1);  // no redis driver in the core: every start is refused
+  configuration config;
+  for (const char* tag : {"ab", "a"}) {
+    pool_spec spec;
+    spec.type = pool_type::redis;
+    spec.tag = tag;
+    spec.workers = 1;
+    config.pools.push_back(spec);
+  }
+  std::string start_errors;
+  manager.start_all(config, &start_errors);
+  const std::vector<pool_status> status = read_status(manager, config, start_errors);
+  ASSERT_EQ(status.size(), 2u);
+  EXPECT_EQ(status[0].last_error, "redis.ab: no driver for pool type redis in this build");
+  EXPECT_EQ(status[1].last_error, "redis.a: no driver for pool type redis in this build");
+  EXPECT_EQ(status[1].state, "down");
+}
+
 TEST(status_json_line, has_the_documented_keys_in_order_and_null_for_no_error) {
   const auto at = std::chrono::system_clock::from_time_t(1764547200);  // 2025-12-01T00:00:00Z
   const std::string line = status_json_line(two_pools(), at);

@@ -1,5 +1,7 @@
 #include "drivers/rdbms/odbc/odbc_connect_lock.hpp"
 
+#include "drivers/rdbms/odbc/odbc_connection_string.hpp"
+
 #include <odbcinst.h>
 
 #include <algorithm>
@@ -13,12 +15,6 @@ bool same_key(std::string_view a, std::string_view b) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 // `key` of ini section `section` in `file` ("odbc.ini" or "odbcinst.ini"), "" when absent.
@@ -39,35 +35,6 @@ bool is_psqlodbc_library(std::string library) {
 }
 
 }  // namespace
-
-std::vector<std::pair<std::string, std::string>> connection_string_pairs(
-    std::string_view settings) {
-  std::vector<std::pair<std::string, std::string>> pairs;
-  std::size_t at = 0;
-  while (at < settings.size()) {
-    const std::size_t equals = settings.find('=', at);
-    if (equals == std::string_view::npos) break;
-    std::string key(trim(settings.substr(at, equals - at)));
-    std::size_t start = equals + 1;
-    while (start < settings.size() && settings[start] == ' ') ++start;
-    std::string_view value;
-    std::size_t end;
-    if (start < settings.size() && settings[start] == '{') {
-      const std::size_t close = settings.find('}', start + 1);
-      value = settings.substr(
-          start + 1, close == std::string_view::npos ? std::string_view::npos : close - start - 1);
-      end = close == std::string_view::npos ? close : settings.find(';', close);
-    } else {
-      end = settings.find(';', start);
-      value = trim(settings.substr(
-          start, end == std::string_view::npos ? std::string_view::npos : end - start));
-    }
-    pairs.emplace_back(std::move(key), std::string(value));
-    if (end == std::string_view::npos) break;
-    at = end + 1;
-  }
-  return pairs;
-}
 
 bool connect_is_serialised(std::string_view settings) {
   // ODBC: of DRIVER and DSN, the first one given decides.

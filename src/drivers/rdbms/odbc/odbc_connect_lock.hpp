@@ -4,8 +4,6 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 namespace outpools::rdbms {
 
@@ -19,9 +17,5 @@ bool connect_is_serialised(std::string_view settings);
 
 /// The process-wide lock that serialised connects hold during SQLDriverConnect. Thread-safe.
 std::timed_mutex& serialised_connect_mutex();
-
-/// The key=value pairs of an ODBC connection string, in order, keys as written, `{braced}`
-/// values unbraced. Exposed for tests. Thread-safe.
-std::vector<std::pair<std::string, std::string>> connection_string_pairs(std::string_view settings);
 
 }  // namespace outpools::rdbms

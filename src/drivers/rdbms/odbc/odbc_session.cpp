@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "drivers/rdbms/odbc/odbc_connect_lock.hpp"
+#include "drivers/rdbms/odbc/odbc_connection_string.hpp"
 #include "drivers/rdbms/odbc/odbc_values.hpp"
 
 namespace outpools::rdbms {
@@ -67,8 +68,10 @@ call_result odbc_session::connect(const std::string& settings, std::chrono::mill
   if (one_at_a_time.owns_lock()) one_at_a_time.unlock();
   if (!SQL_SUCCEEDED(rc)) {
     const diagnostic d = first_diagnostic(SQL_HANDLE_DBC, dbc_);
+    // The driver manager quotes parts of a malformed connection string back: never a password.
     return call_result::failure(errc::disconnected,
-                                "ODBC connect failed: SQLSTATE " + d.sqlstate + ": " + d.message);
+                                "ODBC connect failed: SQLSTATE " + d.sqlstate + ": " +
+                                    redact_connection_secrets(d.message, settings));
   }
   connected_ = true;
   if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc_, &direct_)))
