@@ -96,7 +96,7 @@ TEST(odbc_failure, many_workers_connecting_at_once_do_not_race_in_the_driver) {
 TEST(odbc_connection_string, splits_into_pairs) {
   using pairs = std::vector<std::pair<std::string, std::string>>;
   EXPECT_EQ(rdbms::connection_string_pairs("DSN=a; uid = me ;PWD={x;y=z}; Driver= {P Q} "),
-            (pairs{{"DSN", "a"}, {"uid", "me"}, {"PWD", "x;y=z"}, {"Driver", "P Q"}}));
+            (pairs{{"DSN", "a"}, {" uid ", "me"}, {"PWD", "x;y=z"}, {" Driver", "P Q"}}));
   EXPECT_EQ(rdbms::connection_string_pairs("DSN=a;"), (pairs{{"DSN", "a"}}));
   EXPECT_EQ(rdbms::connection_string_pairs("garbage"), pairs{});
 }
@@ -116,19 +116,30 @@ TEST(odbc_connect_lock, psqlodbc_connects_are_serialised_and_others_are_not) {
   EXPECT_TRUE(rdbms::connect_is_serialised("DSN=" + pg + ";DRIVER={SQLite3}"));
   EXPECT_TRUE(rdbms::connect_is_serialised("DSN=outpools_no_such_dsn"));  // cannot tell
   EXPECT_TRUE(rdbms::connect_is_serialised("UID=someone"));
+  // unixODBC does not trim keys: "DRIVER =" is no DRIVER to it, so it cannot be told.
+  EXPECT_TRUE(rdbms::connect_is_serialised("DRIVER ={SQLite3}"));
 }
 
 TEST(odbc_connection_string, passwords_are_redacted_from_messages) {
-  // unixODBC quotes a malformed DRIVER value back, with whatever follows it.
-  EXPECT_EQ(rdbms::redact_connection_secrets("Can't open lib 'NoSuchDriver;PWD=Secret4pw'",
-                                             "Driver={NoSuchDriver;PWD=Secret4pw"),
-            "Can't open lib 'NoSuchDriver;PWD=****'");
-  EXPECT_EQ(rdbms::redact_connection_secrets("bad: p;w=1 and sslpw",
-                                             "UID=me;Pwd={p;w=1};"
-                                             "SSLPassword=sslpw"),
-            "bad: **** and ****");
-  EXPECT_EQ(rdbms::redact_connection_secrets("nothing secret here", "DSN=x;UID=me"),
-            "nothing secret here");
+  // unixODBC quotes a DRIVER value back, with whatever a brace took into it.
+  auto redacted = [](const std::string& message, const std::string& settings) {
+    return rdbms::redact_connection_secrets(message, settings);
+  };
+  EXPECT_EQ(redacted("Can't open lib 'NoSuchDriver;PWD=Secret4pw' : file not found",
+                     "Driver={NoSuchDriver;PWD=Secret4pw"),
+            "Can't open lib 'NoSuchDriver;PWD=****' : file not found");
+  EXPECT_EQ(redacted("lib 'X;PWD=Secret4pw'", "Driver={X;PWD=Secret4pw};DATABASE=d"),
+            "lib 'X;PWD=****'");
+  EXPECT_EQ(redacted("lib 'X;PWD=a}b'", "Driver={X;PWD=a}}b}"), "lib 'X;PWD=****'");
+  EXPECT_EQ(redacted("lib 'X; Pwd = pw two'", "Driver={X; Pwd = pw two"), "lib 'X; Pwd = ****'");
+  EXPECT_EQ(redacted("lib 'X;PASSWORD=sec", "Driver={X;PASSWORD=secret"),  // cut short
+            "lib 'X;PASSWORD=****");
+  // A long password quoted without its key; a short one is left alone (it could be anything).
+  EXPECT_EQ(redacted("no luck with long-secret-1", "UID=u;PWD={long-secret-1}"),
+            "no luck with ****");
+  EXPECT_EQ(redacted("user \"admin\" failed", "UID=admin;PWD=admin"), "user \"admin\" failed");
+  EXPECT_EQ(redacted("password authentication failed", "DSN=x;UID=me"),
+            "password authentication failed");
 }
 
 // A call through a one-worker odbc pool whose connection string is `settings` (which cannot

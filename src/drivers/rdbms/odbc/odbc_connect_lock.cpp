@@ -39,6 +39,13 @@ bool is_psqlodbc_library(std::string library) {
 bool connect_is_serialised(std::string_view settings) {
   // ODBC: of DRIVER and DSN, the first one given decides.
   for (const auto& [key, value] : connection_string_pairs(settings)) {
+    // unixODBC does not trim keys: "DRIVER =" is not DRIVER to it (it would use the default
+    // data source), so what it would use cannot be told.
+    const std::size_t first = key.find_first_not_of(" \t"), last = key.find_last_not_of(" \t");
+    if (first == std::string::npos) continue;
+    const std::string_view bare = std::string_view(key).substr(first, last - first + 1);
+    if (bare.size() != key.size() && (same_key(bare, "DRIVER") || same_key(bare, "DSN")))
+      return true;
     std::string driver;
     if (same_key(key, "DRIVER")) {
       driver = value;

@@ -24,18 +24,32 @@ bool names_a_password(std::string_view key) {
   return k.find("PWD") != std::string::npos || k.find("PASSWORD") != std::string::npos;
 }
 
-// The value that starts at `at` in `settings`, read leniently: braced up to '}' (or the end),
-// else up to ';' (or the end).
-std::string_view value_at(std::string_view settings, std::size_t at) {
-  while (at < settings.size() && settings[at] == ' ') ++at;
-  if (at < settings.size() && settings[at] == '{') {
-    const std::size_t close = settings.find('}', at + 1);
-    return settings.substr(at + 1,
-                           close == std::string_view::npos ? std::string_view::npos
-                                                           : close - at - 1);
+// `message` with what follows each password key in it (PWD or PASSWORD, any case, then
+// optional spaces and '=') masked up to the next ';', quote or the end: the form the driver
+// manager quotes a string back in does not matter (braces, `}}` escapes, spaces, truncation).
+std::string mask_after_password_keys(std::string message) {
+  for (std::string_view key : {std::string_view("PWD"), std::string_view("PASSWORD")}) {
+    std::size_t at = 0;
+    for (;;) {
+      at = upper(message).find(key, at);
+      if (at == std::string::npos) break;
+      std::size_t i = at + key.size();
+      while (i < message.size() && message[i] == ' ') ++i;
+      if (i >= message.size() || message[i] != '=') {
+        at = i;
+        continue;
+      }
+      ++i;
+      while (i < message.size() && message[i] == ' ') ++i;
+      std::size_t end = i;
+      while (end < message.size() && message[end] != ';' && message[end] != '\'' &&
+             message[end] != '"')
+        ++end;
+      if (end > i) message.replace(i, end - i, "****");
+      at = i + 4;
+    }
   }
-  const std::size_t end = settings.find(';', at);
-  return trim(settings.substr(at, end == std::string_view::npos ? end : end - at));
+  return message;
 }
 
 }  // namespace
@@ -47,7 +61,7 @@ std::vector<std::pair<std::string, std::string>> connection_string_pairs(
   while (at < settings.size()) {
     const std::size_t equals = settings.find('=', at);
     if (equals == std::string_view::npos) break;
-    std::string key(trim(settings.substr(at, equals - at)));
+    std::string key(settings.substr(at, equals - at));  // as written: unixODBC does not trim
     std::size_t start = equals + 1;
     while (start < settings.size() && settings[start] == ' ') ++start;
     std::string_view value;
@@ -70,20 +84,13 @@ std::vector<std::pair<std::string, std::string>> connection_string_pairs(
 }
 
 std::string redact_connection_secrets(std::string message, std::string_view settings) {
+  message = mask_after_password_keys(std::move(message));
+  // And a password quoted without its key. Only one of 8 characters or more: a shorter one
+  // could turn up by chance in the message, which its mask would then garble, or give away
+  // (a user name equal to the password).
   std::vector<std::string> secrets;
   for (const auto& [key, value] : connection_string_pairs(settings))
-    if (names_a_password(key) && !value.empty()) secrets.push_back(value);
-  const std::string folded = upper(settings);
-  for (std::string_view marker : {std::string_view("PWD="), std::string_view("PASSWORD=")}) {
-    for (std::size_t at = folded.find(marker); at != std::string::npos;
-         at = folded.find(marker, at + 1)) {
-      const std::string_view value = value_at(settings, at + marker.size());
-      if (!value.empty()) secrets.emplace_back(value);
-    }
-  }
-  // The longest first, so that no part of a longer secret is left behind a shorter one's mask.
-  std::sort(secrets.begin(), secrets.end(),
-            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+    if (names_a_password(key) && value.size() >= 8) secrets.push_back(value);
   for (const std::string& secret : secrets) {
     for (std::size_t at = message.find(secret); at != std::string::npos;
          at = message.find(secret, at + 4))

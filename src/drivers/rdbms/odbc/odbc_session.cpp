@@ -61,6 +61,8 @@ call_result odbc_session::connect(const std::string& settings, std::chrono::mill
                 " ms): another psqlODBC connect of this process has not returned (they are made "
                 "one at a time: psqlODBC's connect is not thread-safe)");
     }
+    if (abandoned_.load(std::memory_order_relaxed))  // given up just as its turn came
+      return call_result::failure(errc::disconnected, "connection attempt given up");
   }
   const SQLRETURN rc = SQLDriverConnect(dbc_, nullptr, reinterpret_cast<SQLCHAR*>(text.data()),
                                         static_cast<SQLSMALLINT>(text.size()), nullptr, 0, nullptr,
