@@ -1,5 +1,7 @@
 // mysql driver when things go wrong: statements past call_timeout, killed connections, and TLS.
 #include <gtest/gtest.h>
+#include <unistd.h>
+#include <filesystem>
 
 #include <fstream>
 #include <thread>
@@ -207,6 +209,23 @@ TEST(mysql_failure, a_host_name_is_resolved_first_and_named_with_its_address) {
   EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;
   EXPECT_NE(r.diagnostics.find("mysql connect to localhost ("), std::string::npos) << r.diagnostics;
   EXPECT_NE(r.diagnostics.find("):1 failed"), std::string::npos) << r.diagnostics;
+}
+
+// LOAD DATA LOCAL would let the server read any file of the client's machine: it is refused.
+TEST(mysql_failure, load_data_local_infile_is_refused) {
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1\ncall_timeout = 5000")));
+  const std::string table = "outpools_local_infile_" + std::to_string(::getpid());
+  const std::filesystem::path file = std::filesystem::temp_directory_path() / (table + ".txt");
+  std::ofstream(file) << "a line of a client file\n";
+  ASSERT_TRUE(db.client.query("CREATE TABLE " + table + " (line TEXT)").ok());
+  query_result r =
+      db.client.query("LOAD DATA LOCAL INFILE '" + file.string() + "' INTO TABLE " + table);
+  EXPECT_FALSE(r.ok()) << "the client file was sent";
+  query_result count = db.client.query("SELECT COUNT(*) FROM " + table);
+  EXPECT_TRUE(db.client.query("DROP TABLE " + table).ok());
+  std::filesystem::remove(file);
+  ASSERT_TRUE(count.ok()) << count.diagnostics;
+  EXPECT_EQ(std::get<std::int64_t>(count.rows.at(0).at(0)), 0);
 }
 
 TEST(mysql_failure, tls_is_refused_by_a_server_without_it) {

@@ -83,6 +83,9 @@ MYSQL* mysql_new_handle(const mysql_settings& s, bool nonblocking) {
   mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &tcp);
   my_bool off = 0;
   mysql_optionsv(m, MYSQL_OPT_RECONNECT, &off);  // a lost connection is the worker's to replace
+  // No LOAD DATA LOCAL: with it a server may ask for any file of this process's machine.
+  const unsigned int no_local_files = 0;
+  mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &no_local_files);
   if (!nonblocking) {
     // The side connection's every step is bounded; the main one is bounded by the core.
     const unsigned int seconds =
