@@ -108,6 +108,10 @@ pgsql_connection::pgsql_connection(const pool_spec& spec, asio::io_context::exec
 
 pgsql_connection::~pgsql_connection() { close(); }
 
+void pgsql_connection::drop_notifications() noexcept {
+  while (PGnotify* notify = PQnotifies(conn_)) PQfreemem(notify);
+}
+
 void pgsql_connection::track_socket() {
   // Registered afresh every time: while connecting, libpq may close its socket and open another
   // that gets the same descriptor number, and a registration kept by number would wait on the
@@ -370,7 +374,7 @@ std::optional<std::string> pgsql_connection::closed_while_idle() noexcept {
   const std::size_t old_error = std::strlen(PQerrorMessage(conn_));
   const bool read = PQconsumeInput(conn_) != 0;
   PQisBusy(conn_);
-  while (PGnotify* notify = PQnotifies(conn_)) PQfreemem(notify);  // LISTEN is not ours to serve
+  drop_notifications();
   if (read && PQstatus(conn_) == CONNECTION_OK && !fatal_notice_) {
     notices_.clear();
     // A notice only: alive, unless the stream ended right behind it.
@@ -456,8 +460,14 @@ awaitable<query_result> pgsql_connection::collect() {
     PGresult* res = PQgetResult(conn_);
     if (res == nullptr) break;
     std::unique_ptr<PGresult, decltype(&PQclear)> guard(res, &PQclear);
-    if (failed) continue;  // drain what follows an error
     ExecStatusType status = PQresultStatus(res);
+    if (failed) {  // drain what follows an error
+      // A COPY now is no answer a server gives; libpq would return it for ever.
+      if (status != PGRES_COPY_IN && status != PGRES_COPY_OUT && status != PGRES_COPY_BOTH)
+        continue;
+      broken_ = true;
+      co_return result;
+    }
     if (status == PGRES_TUPLES_OK || status == PGRES_SINGLE_TUPLE) {
       // Several statements in one query string: the last one's result, as PQexec gives.
       result = query_result();
@@ -495,6 +505,7 @@ awaitable<query_result> pgsql_connection::collect() {
   cancel_pending_ = false;
   cancel_timer_.cancel();
   if (PQstatus(conn_) != CONNECTION_OK) co_return lost("connection lost");
+  drop_notifications();
   co_return result;
 }
 

@@ -60,6 +60,9 @@ class pgsql_connection final : public connection {
   boost::asio::awaitable<boost::system::error_code> wait(bool for_write);
   // Points the descriptor at libpq's current socket (it may change while connecting).
   void track_socket();
+  // Frees the notifications (LISTEN) libpq has read: nothing here serves them, and libpq would
+  // keep every one.
+  void drop_notifications() noexcept;
   // Flushes the sent query and collects every result of it.
   boost::asio::awaitable<query_result> collect();
   query_result lost(const std::string& what);
