@@ -32,6 +32,10 @@ class connection_driver {
   /// Brings the connection back to a clean state after a request that was answered `timeout`
   /// before it finished (rollback, drain a pending reply, ...). An error breaks the connection.
   virtual boost::asio::awaitable<call_result> reset() { co_return call_result::success(); }
+  /// True when a request left the connection in a state the next one must not inherit (an rdbms
+  /// transaction still open); the core then runs reset() before the next request. Asked after
+  /// each request that completed normally. Default: false.
+  virtual bool needs_reset() const noexcept { return false; }
   /// Releases the connection. Must not fail; may be called in any state, more than once.
   virtual void close() noexcept {}
   /// Asks the operation in progress (a connect, a ping, or a request that timed out) to finish

@@ -227,7 +227,8 @@ worker_event worker::finish_running(request* r, call_result result) {
   }
   r->release();
   if (fatal) return worker_event::request_fatal;
-  return abandoned ? worker_event::request_abandoned : worker_event::request_done;
+  return abandoned || driver_->needs_reset() ? worker_event::request_needs_reset
+                                             : worker_event::request_done;
 }
 
 void worker::finish_unrun(request* r, errc e, std::string diagnostics) {

@@ -73,7 +73,7 @@ worker_action worker_fsm::resume(worker_event event, time_point now, bool work_w
       case ev::connect_failed:
       case ev::request_done:
       case ev::request_fatal:
-      case ev::request_abandoned:
+      case ev::request_needs_reset:
       case ev::ping_ok:
       case ev::ping_failed:
       case ev::reset_ok:
@@ -140,7 +140,7 @@ worker_action worker_fsm::resume(worker_event event, time_point now, bool work_w
       return {};
     case st::busy:
       if (event == ev::request_done) return after_idle(work_waiting);
-      if (event == ev::request_abandoned) {
+      if (event == ev::request_needs_reset) {
         go(st::resetting);
         return {kind::reset, {}};
       }

@@ -41,11 +41,12 @@ std::string_view to_string(worker_state s) noexcept;
 enum class worker_event : std::uint8_t {
   start,
   connected,
-  connect_failed,     ///< error or connect_timeout
-  work_queued,        ///< a request waits in the mailbox
-  request_done,       ///< the running request finished, the connection is still good
-  request_fatal,      ///< it finished with an error that breaks the connection
-  request_abandoned,  ///< it finished after being answered `timeout`: reset the connection
+  connect_failed,       ///< error or connect_timeout
+  work_queued,          ///< a request waits in the mailbox
+  request_done,         ///< the running request finished, the connection is still good
+  request_fatal,        ///< it finished with an error that breaks the connection
+  request_needs_reset,  ///< it finished after being answered `timeout`, or left its connection
+                        ///< dirty (driver needs_reset()): reset the connection
   keepalive_due,
   ping_ok,
   ping_failed,

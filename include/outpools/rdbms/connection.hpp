@@ -27,6 +27,8 @@ class connection : public connection_driver {
                                                        std::span<const value> params) = 0;
   /// True while a transaction is open on this connection (BEGIN without COMMIT/ROLLBACK).
   virtual bool in_transaction() const noexcept = 0;
+  /// A transaction left open by a call is rolled back (reset()) before the next call.
+  bool needs_reset() const noexcept override { return in_transaction(); }
 };
 
 }  // namespace outpools::rdbms

@@ -57,6 +57,16 @@ TEST(odbc_failure, timeout_inside_a_transaction_rolls_it_back) {
   EXPECT_EQ(to_text(r.rows.at(0).at(0)), "1");
 }
 
+// A call that leaves a transaction open does not hand it to the next caller: rolled back first.
+TEST(odbc_failure, a_transaction_left_open_by_a_call_is_rolled_back_before_the_next) {
+  rdbms_pool db(spec_from_toml(odbc_toml("workers = 1")));
+  ASSERT_TRUE(db.client.query("BEGIN").ok());
+  query_result r = db.client.query("SELECT now() = statement_timestamp()");
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_EQ(to_text(r.rows.at(0).at(0)), "1") << "the statement ran in the old transaction";
+  EXPECT_EQ(db.p->stats().reconnects, 0u);
+}
+
 TEST(odbc_failure, killed_backend_is_noticed_by_keepalive_and_replaced) {
   rdbms_pool db(spec_from_toml(
       odbc_toml("workers = 1\nreconnect_backoff_min = 20\nreconnect_backoff_max = 100",

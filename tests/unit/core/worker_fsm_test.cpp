@@ -157,7 +157,7 @@ TEST(worker_fsm, the_idle_check_is_ignored_while_the_connection_is_not_idle) {
   EXPECT_EQ(fsm.resume(ev::idle_connection_lost, clock.now, false).what, kind::none);
   fsm.resume(ev::ping_ok, clock.now, true);
   ASSERT_EQ(fsm.state(), st::busy);
-  fsm.resume(ev::request_abandoned, clock.now, false);
+  fsm.resume(ev::request_needs_reset, clock.now, false);
   ASSERT_EQ(fsm.state(), st::resetting);
   EXPECT_EQ(fsm.resume(ev::idle_connection_lost, clock.now, false).what, kind::none);
   EXPECT_EQ(fsm.state(), st::resetting);
@@ -172,10 +172,10 @@ TEST(worker_fsm, abandoned_request_resets_the_connection) {
   worker_fsm fsm = make();
   fsm.resume(ev::start, clock.now, false);
   fsm.resume(ev::connected, clock.now, true);
-  EXPECT_EQ(fsm.resume(ev::request_abandoned, clock.now, true).what, kind::reset);
+  EXPECT_EQ(fsm.resume(ev::request_needs_reset, clock.now, true).what, kind::reset);
   EXPECT_EQ(fsm.state(), st::resetting);
   EXPECT_EQ(fsm.resume(ev::reset_ok, clock.now, true).what, kind::run_request);
-  EXPECT_EQ(fsm.resume(ev::request_abandoned, clock.now, false).what, kind::reset);
+  EXPECT_EQ(fsm.resume(ev::request_needs_reset, clock.now, false).what, kind::reset);
   EXPECT_EQ(fsm.resume(ev::reset_failed, clock.now, false).what, kind::close);
 }
 
