@@ -231,14 +231,8 @@ TEST(mysql_failure, load_data_local_infile_is_refused) {
 // A call that leaves a transaction open does not hand it to the next caller: rolled back first.
 TEST(mysql_failure, a_transaction_left_open_by_a_call_is_rolled_back_before_the_next) {
   rdbms_pool db(spec_from_toml(mysql_toml("workers = 1")));
-  query_result id = db.client.query("SELECT CONNECTION_ID()");
-  ASSERT_TRUE(id.ok()) << id.diagnostics;
-  ASSERT_TRUE(db.client.query("START TRANSACTION").ok());
-  query_result r = db.client.query("SELECT @@in_transaction, CONNECTION_ID()");
-  ASSERT_TRUE(r.ok()) << r.diagnostics;
-  EXPECT_EQ(std::get<std::int64_t>(r.rows.at(0).at(0)), 0) << "it ran in the old transaction";
-  EXPECT_EQ(r.rows.at(0).at(1), id.rows.at(0).at(0)) << "the connection was replaced";
-  EXPECT_EQ(db.p->stats().reconnects, 0u);
+  expect_next_call_outside_the_transaction(db, "SELECT CONNECTION_ID()", "START TRANSACTION",
+                                           "SELECT @@in_transaction, CONNECTION_ID()", "0");
 }
 
 TEST(mysql_failure, tls_is_refused_by_a_server_without_it) {

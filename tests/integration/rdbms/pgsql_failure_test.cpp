@@ -68,13 +68,9 @@ std::int64_t terminate_the_backend(rdbms_pool& db, rdbms_pool& observer) {
 // next caller: the worker rolls it back first, on the same connection.
 TEST(pgsql_failure, a_transaction_left_open_by_a_call_is_rolled_back_before_the_next) {
   rdbms_pool db(spec_from_toml(pgsql_toml("workers = 1")));
-  query_result pid = db.client.query("SELECT pg_backend_pid()");
-  ASSERT_TRUE(pid.ok()) << pid.diagnostics;
-  ASSERT_TRUE(db.client.query("BEGIN").ok());
-  query_result r = db.client.query("SELECT now() = statement_timestamp(), pg_backend_pid()");
-  ASSERT_TRUE(r.ok()) << r.diagnostics;
-  EXPECT_EQ(std::get<bool>(r.rows.at(0).at(0)), true) << "the statement ran in the old transaction";
-  EXPECT_EQ(r.rows.at(0).at(1), pid.rows.at(0).at(0)) << "the connection was replaced";
+  expect_next_call_outside_the_transaction(db, "SELECT pg_backend_pid()", "BEGIN",
+                                           "SELECT now() = statement_timestamp(), pg_backend_pid()",
+                                           "true");
   // An error inside a transaction (25P02 for everything after it) is rolled back as well.
   ASSERT_TRUE(db.client.query("BEGIN; SELECT 1/0").error == errc::server_error);
   EXPECT_TRUE(db.client.query("SELECT 1").ok());

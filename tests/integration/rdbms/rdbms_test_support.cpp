@@ -180,6 +180,20 @@ bool stops_running(rdbms_pool& observer, const std::string& count_sql, const std
   }
 }
 
+void expect_next_call_outside_the_transaction(rdbms_pool& db, const std::string& session_sql,
+                                              const std::string& begin_sql,
+                                              const std::string& probe_sql,
+                                              const std::string& outside) {
+  rdbms::query_result session = db.client.query(session_sql);
+  ASSERT_TRUE(session.ok()) << session.diagnostics;
+  ASSERT_TRUE(db.client.query(begin_sql).ok());
+  rdbms::query_result r = db.client.query(probe_sql);
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_EQ(rdbms::to_text(r.rows.at(0).at(0)), outside) << "it ran in the old transaction";
+  EXPECT_EQ(r.rows.at(0).at(1), session.rows.at(0).at(0)) << "the connection was replaced";
+  EXPECT_EQ(db.p->stats().reconnects, 0u);
+}
+
 bool wait_reconnected(const pool& p, std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (p.stats().reconnects == 0 && std::chrono::steady_clock::now() < deadline)

@@ -90,6 +90,15 @@ void expect_survived_restart(const restart_outcome& r);
 bool stops_running(rdbms_pool& observer, const std::string& count_sql, const std::string& like,
                    std::chrono::milliseconds limit = std::chrono::seconds(5));
 
+/// The rule that a transaction lives within one call, on `db` (one worker): after a call of
+/// `begin_sql` alone, the next call, `probe_sql`, runs outside that transaction and on the same
+/// connection. `probe_sql` gives one row: a value whose text is `outside` only outside a
+/// transaction, then the session's id (as `session_sql` gives it).
+void expect_next_call_outside_the_transaction(rdbms_pool& db, const std::string& session_sql,
+                                              const std::string& begin_sql,
+                                              const std::string& probe_sql,
+                                              const std::string& outside);
+
 /// Waits until a worker of `p` has reconnected (stats().reconnects ≥ 1), at most `limit`; true
 /// when one has.
 bool wait_reconnected(const pool& p, std::chrono::milliseconds limit);
