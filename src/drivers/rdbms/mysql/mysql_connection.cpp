@@ -3,7 +3,6 @@
 #include <errmsg.h>
 #include <mysqld_error.h>
 
-#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cctype>
@@ -14,6 +13,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include "drivers/rdbms/host_lookup.hpp"
 #include "drivers/rdbms/mysql/mysql_values.hpp"
 
 namespace outpools::rdbms {
@@ -157,30 +157,17 @@ query_result mysql_connection::failure(MYSQL_STMT* stmt) {
 
 awaitable<std::vector<std::string>> mysql_connection::targets(std::string& why) {
   const mysql_settings& s = *settings_;
-  boost::system::error_code not_numeric;
-  asio::ip::make_address(s.host, not_numeric);
-  if (!not_numeric || s.host.empty() || s.host.front() == '/') co_return std::vector{s.host};
+  if (!is_host_name(s.host)) co_return std::vector{s.host};
   const std::uint64_t generation = generation_;
   auto resolver = std::make_shared<asio::ip::tcp::resolver>(executor_);
   resolver_ = resolver;
-  auto [ec, found] = co_await resolver->async_resolve(s.host, std::to_string(s.port),
-                                                      asio::as_tuple(use_awaitable));
+  std::vector<std::string> addresses = co_await resolve_host(*resolver, s.host, s.port, why);
   if (generation != generation_) {  // given up meanwhile (a lookup cannot be interrupted)
     why = "connection attempt given up while resolving \"" + s.host + "\"";
     co_return std::vector<std::string>{};
   }
   resolver_.reset();
-  if (ec || found.empty()) {
-    why = "could not resolve \"" + s.host + "\": " + (ec ? ec.message() : "no address");
-    co_return std::vector<std::string>{};
-  }
-  if (s.tls && s.tls->verify_peer) co_return std::vector{s.host};
-  std::vector<std::string> addresses;
-  for (const auto& entry : found) {
-    std::string a = entry.endpoint().address().to_string();
-    if (std::find(addresses.begin(), addresses.end(), a) == addresses.end())
-      addresses.push_back(std::move(a));
-  }
+  if (!addresses.empty() && s.tls && s.tls->verify_peer) co_return std::vector{s.host};
   co_return addresses;
 }
 

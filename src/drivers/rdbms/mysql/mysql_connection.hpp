@@ -106,8 +106,8 @@ class mysql_connection final : public connection {
   std::uint64_t generation_ = 0;  ///< bumped by close(); a stale coroutine leaves conn_ alone
   std::shared_ptr<boost::asio::ip::tcp::resolver> resolver_;  ///< set while resolving
   unsigned int connect_errno_ = 0;  ///< Connector/C's error number of the last failed handshake
-  std::string
-      connected_to_;  ///< the host given to Connector/C (an address, or the name): KILLs go there
+  /// The host given to Connector/C (an address, or the name): KILL QUERY goes there too.
+  std::string connected_to_;
   std::optional<boost::asio::posix::stream_descriptor> socket_;
   boost::asio::steady_timer wait_timer_;          ///< MYSQL_WAIT_TIMEOUT, and polling in await_kill
   boost::asio::steady_timer cancel_timer_;        ///< grace period after KILL QUERY

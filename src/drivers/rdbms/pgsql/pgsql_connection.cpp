@@ -13,6 +13,7 @@
 
 #include <sys/socket.h>
 
+#include "drivers/rdbms/host_lookup.hpp"
 #include "drivers/rdbms/pgsql/pgsql_values.hpp"
 
 namespace outpools::rdbms {
@@ -154,23 +155,18 @@ awaitable<call_result> pgsql_connection::connect() {
   // libpq resolves `host` with a blocking getaddrinfo unless it is given `hostaddr`: resolve here,
   // asynchronously (cancel() stops it), and keep `host` for certificate checks and SNI.
   std::vector<std::pair<std::string, std::string>> parameters = parameters_;
-  boost::system::error_code not_numeric;
-  asio::ip::make_address(host_, not_numeric);
-  if (not_numeric && !host_.empty() && host_.front() != '/') {
+  if (is_host_name(host_)) {
     auto resolver = std::make_shared<asio::ip::tcp::resolver>(executor_);
     resolver_ = resolver;
-    auto [ec, found] = co_await resolver->async_resolve(host_, std::to_string(port_),
-                                                        asio::as_tuple(use_awaitable));
+    std::string why;
+    const std::vector<std::string> addresses =
+        co_await resolve_host(*resolver, host_, static_cast<unsigned int>(port_), why);
     if (attempt != connects_)  // given up meanwhile, and perhaps started again
       co_return call_result::failure(
           errc::disconnected, "connection attempt given up while resolving \"" + host_ + "\"");
     resolver_.reset();
-    if (ec || found.empty()) {
-      co_return call_result::failure(errc::disconnected,
-                                     "could not resolve \"" + host_ +
-                                         "\": " + (ec ? ec.message() : std::string("no address")));
-    }
-    parameters.emplace_back("hostaddr", found.begin()->endpoint().address().to_string());
+    if (addresses.empty()) co_return call_result::failure(errc::disconnected, why);
+    parameters.emplace_back("hostaddr", addresses.front());
   }
   std::vector<const char*> keys, values;
   for (const auto& [k, v] : parameters) {
