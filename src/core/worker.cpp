@@ -219,7 +219,15 @@ worker_event worker::finish_running(request* r, call_result result) {
   if (!abandoned) {
     fatal = !result.ok() && driver_->is_fatal(result);
     if (fatal) note_error(result.diagnostics);
-    deliver_claimed(r, std::move(result));
+    const clock::time_point now = clock::now();
+    if (r->deadline <= now) {
+      // The job ended after its deadline, before the deadline timer's turn came (the thread
+      // was busy): the caller's answer is still `timeout`, as it would have been on time.
+      result = call_result::failure(errc::timeout,
+                                    "call_timeout elapsed while the job was running; its result "
+                                    "came too late and was dropped");
+    }
+    deliver_claimed(r, std::move(result), now);
   } else if (r->answered_elsewhere.load(std::memory_order_acquire)) {
     // The stall keeper answered it `timeout` while the job blocked this thread: counted here.
     bump(counters_.outcomes[static_cast<std::size_t>(errc::timeout)]);
@@ -239,13 +247,13 @@ void worker::finish_unrun(request* r, errc e, std::string diagnostics) {
 
 bool worker::answer(request* r, call_result result) {
   if (!r->claim_delivery()) return false;
-  deliver_claimed(r, std::move(result));
+  deliver_claimed(r, std::move(result), clock::now());
   return true;
 }
 
-void worker::deliver_claimed(request* r, call_result result) {
+void worker::deliver_claimed(request* r, call_result result, clock::time_point now) {
   bump(counters_.outcomes[slot(result)]);
-  counters_.latency.record(clock::now() - r->created);
+  counters_.latency.record(now - r->created);
   r->deliver(std::move(result));
 }
 

@@ -71,7 +71,7 @@ class worker final : public job_host {
   void finish_unrun(request* r, errc e, std::string diagnostics);
   /// Claims delivery and delivers; false when the call was answered already.
   bool answer(request* r, call_result result);
-  void deliver_claimed(request* r, call_result result);
+  void deliver_claimed(request* r, call_result result, clock::time_point now);
   void release(request* r);
   void connect(clock::time_point until);
   void on_connect_result(std::uint64_t attempt, call_result result);

@@ -54,6 +54,15 @@ TEST(mysql_failure, statement_past_call_timeout_is_killed_on_the_server) {
   ASSERT_TRUE(after.ok()) << after.diagnostics;
 }
 
+TEST(mysql_failure, a_result_too_large_for_call_timeout_is_cut_there) {
+  // 2.5 M rows of two integers (the SEQUENCE engine): a second or more of conversion here.
+  const std::string big = "SELECT seq AS a, seq AS b FROM seq_1_to_2500000";
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1\ncall_timeout = 1000")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  expect_a_large_result_cut_at_call_timeout(db, big, 1000ms);
+  expect_a_large_result_cut_at_call_timeout(db, big, 1000ms, "big");
+}
+
 TEST(mysql_failure, timeout_inside_a_transaction_rolls_it_back) {
   rdbms_pool db(spec_from_toml(mysql_toml("workers = 1\ncall_timeout = 300")));
   call_result tx = db.client.transaction_blocking(

@@ -43,6 +43,32 @@ TEST(odbc_failure, statement_past_call_timeout_is_cancelled_on_the_server) {
   EXPECT_EQ(db.p->stats().reconnects, 0u);
 }
 
+// With StepAPI=1, SQLite's driver steps its statement in SQLFetch: a long result is read row by
+// row after SQLExecute has returned (as psqlODBC's UseDeclareFetch=1 does). A call cut at
+// call_timeout there stops being read, so the worker is free again at once — not after every
+// row, or after the cancel's grace period (connect_timeout) when the connection is given up.
+TEST(odbc_failure, a_result_being_read_past_call_timeout_stops_being_read) {
+  use_services_odbc_ini();
+  rdbms_pool db(spec_from_toml(
+      "[outgoing_pools.rdbms.default]\nworkers = 1\ncall_timeout = 300\nconnect_timeout = 20000\n"
+      "[outgoing_pools.rdbms.default.connection]\ndriver = \"odbc\"\nsettings = \"DSN=" +
+      service("OUTPOOLS_ODBC_SQLITE_DSN") + ";StepAPI=1\"\n"));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  const auto start = clock_type::now();
+  query_result r = db.client.query(
+      "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s LIMIT 50000000) "
+      "SELECT n FROM s");
+  EXPECT_EQ(r.error, errc::timeout) << r.diagnostics;
+  EXPECT_LT(clock_type::now() - start, 2000ms);
+
+  const auto next_start = clock_type::now();
+  query_result next = db.client.query("SELECT 7");
+  ASSERT_TRUE(next.ok()) << next.diagnostics;
+  EXPECT_EQ(to_text(next.rows.at(0).at(0)), "7");  // SQLite types an expression as text
+  EXPECT_LT(clock_type::now() - next_start, 2000ms) << "the worker went on reading the rows";
+  EXPECT_EQ(db.p->stats().reconnects, 0u);
+}
+
 TEST(odbc_failure, timeout_inside_a_transaction_rolls_it_back) {
   rdbms_pool db(spec_from_toml(odbc_toml("workers = 1\ncall_timeout = 300")));
   call_result tx = db.client.transaction_blocking(

@@ -194,6 +194,24 @@ void expect_next_call_outside_the_transaction(rdbms_pool& db, const std::string&
   EXPECT_EQ(db.p->stats().reconnects, 0u);
 }
 
+void expect_a_large_result_cut_at_call_timeout(rdbms_pool& db, const std::string& big_sql,
+                                               std::chrono::milliseconds call_timeout,
+                                               const std::string& prepared_name) {
+  if (!prepared_name.empty()) db.client.prepare(prepared_name, big_sql);
+  const auto start = std::chrono::steady_clock::now();
+  rdbms::query_result r =
+      prepared_name.empty() ? db.client.query(big_sql) : db.client.execute(prepared_name);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.error, errc::timeout) << r.diagnostics << " (" << r.rows.size() << " rows)";
+  EXPECT_LT(elapsed, call_timeout + std::chrono::milliseconds(500))
+      << "answered "
+      << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed - call_timeout).count()
+      << " ms after call_timeout";
+  rdbms::query_result next = db.client.query("SELECT 7");
+  ASSERT_TRUE(next.ok()) << next.diagnostics;
+  EXPECT_EQ(std::get<std::int64_t>(next.rows.at(0).at(0)), 7);
+}
+
 bool wait_reconnected(const pool& p, std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (p.stats().reconnects == 0 && std::chrono::steady_clock::now() < deadline)

@@ -99,6 +99,15 @@ void expect_next_call_outside_the_transaction(rdbms_pool& db, const std::string&
                                               const std::string& probe_sql,
                                               const std::string& outside);
 
+/// How a call of a result far too large to be read within call_timeout (`big_sql`, millions of
+/// values) is answered through `db` (one worker, a call_timeout of `call_timeout`): run as a
+/// query, or as the prepared statement `prepared_name` when that is not empty. It must answer
+/// `timeout`, no later than call_timeout + 500 ms (the rows are converted in slices between which
+/// the deadline timer runs), and the next call on that worker must succeed.
+void expect_a_large_result_cut_at_call_timeout(rdbms_pool& db, const std::string& big_sql,
+                                               std::chrono::milliseconds call_timeout,
+                                               const std::string& prepared_name = "");
+
 /// Waits until a worker of `p` has reconnected (stats().reconnects ≥ 1), at most `limit`; true
 /// when one has.
 bool wait_reconnected(const pool& p, std::chrono::milliseconds limit);

@@ -78,6 +78,31 @@ TEST_F(calls_fixture, a_blocking_job_is_answered_at_its_deadline_and_sees_the_ca
   EXPECT_EQ(p->stats().calls.of(errc::timeout), 1u);
 }
 
+// An asynchronous job that holds its I/O thread (a long step between two suspensions) keeps the
+// deadline timer from running: if it then ends after its deadline, the caller still hears
+// `timeout`, never a success later than call_timeout.
+TEST_F(calls_fixture, a_result_that_comes_after_the_deadline_is_answered_timeout) {
+  auto p = pool::create(test::generic_spec(1, worker_strategy::next_worker, 30ms), threads,
+                        generic_driver_factory());
+  ASSERT_TRUE(p->wait_connected(test::patience));
+  std::atomic<bool> job_ended{false};
+  p->async_call(
+      [&](job_context&) -> boost::asio::awaitable<void> {
+        std::this_thread::sleep_for(150ms);  // the thread is held: no timer runs meanwhile
+        job_ended = true;
+        co_return;
+      },
+      results.handler(0));
+  ASSERT_TRUE(results.wait_for(1));
+  EXPECT_TRUE(job_ended.load());
+  EXPECT_EQ(results.get(0).error, errc::timeout) << results.get(0).diagnostics;
+  EXPECT_EQ(p->stats().calls.of(errc::timeout), 1u);
+  EXPECT_EQ(p->stats().calls.ok(), 0u);
+  // The connection is fine: the next call succeeds.
+  EXPECT_TRUE(p->call([](job_context&) {}).ok());
+  EXPECT_EQ(results.duplicates(), 0);
+}
+
 TEST_F(calls_fixture, per_call_timeout_overrides_the_pool) {
   auto p = pool::create(test::generic_spec(1, worker_strategy::best_worker, std::nullopt), threads,
                         generic_driver_factory());

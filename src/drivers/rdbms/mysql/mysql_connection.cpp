@@ -15,6 +15,7 @@
 
 #include "drivers/rdbms/host_lookup.hpp"
 #include "drivers/rdbms/mysql/mysql_values.hpp"
+#include "drivers/rdbms/result_slices.hpp"
 
 namespace outpools::rdbms {
 namespace {
@@ -307,6 +308,7 @@ void mysql_connection::cancel() noexcept {
     close();
     return;
   }
+  call_cancelled_ = true;
   if (conn_ == nullptr || !in_progress_) return;  // nothing running: a KILL could hit the next
   if (!connected_ || broken_) {
     // Still connecting: give up the attempt.
@@ -333,6 +335,14 @@ void mysql_connection::cancel() noexcept {
     if (socket_) socket_->cancel(ignored);
     wait_timer_.cancel();
   });
+}
+
+query_result mysql_connection::cancelled_while_reading(bool more_results) {
+  if (more_results) broken_ = true;
+  return query_result(call_result::failure(
+      errc::timeout, more_results ? "cancelled while the result was read; the connection is "
+                                    "replaced, as results were still to come"
+                                  : "cancelled while the result was read; the rest was dropped"));
 }
 
 bool mysql_connection::is_fatal(const call_result& result) const noexcept {
@@ -386,6 +396,7 @@ awaitable<query_result> mysql_connection::query(std::string_view sql,
                                                 std::span<const value> params) {
   const std::uint64_t generation = generation_;
   if (!usable()) co_return lost(generation, "not connected");
+  call_cancelled_ = false;
   std::string text;
   if (params.empty()) {
     text.assign(sql);
@@ -413,8 +424,18 @@ awaitable<query_result> mysql_connection::collect(std::uint64_t generation) {
                         [&](int events) { return mysql_store_result_cont(&res, conn_, events); }))
       co_return lost(generation, "reading the result failed");
     if (res != nullptr) {
-      if (first) read_mysql_result(res, out);
-      mysql_free_result(res);  // stored: no I/O
+      if (first) {  // a slice at a time (result_slices.hpp)
+        read_mysql_columns(res, out);
+        const std::size_t slice = rows_per_slice(mysql_num_fields(res));
+        while (!call_cancelled_ && !read_mysql_rows(res, out, slice))
+          co_await let_other_handlers_run(executor_);
+      }
+      mysql_free_result(res);  // stored: no I/O, and independent of the connection
+      if (generation != generation_) co_return lost(generation, "the connection was closed");
+      if (call_cancelled_) {
+        free_after_queued_handlers(executor_, std::move(out));
+        co_return cancelled_while_reading(mysql_more_results(conn_));
+      }
     } else if (mysql_field_count(conn_) != 0) {
       co_return failure();
     } else if (first) {
@@ -436,6 +457,7 @@ awaitable<query_result> mysql_connection::execute(std::string_view name, std::st
                                                   std::span<const value> params) {
   const std::uint64_t generation = generation_;
   if (!usable()) co_return lost(generation, "not connected");
+  call_cancelled_ = false;
   auto it = statements_.find(name);
   if (it == statements_.end()) {
     MYSQL_STMT* handle = mysql_stmt_init(conn_);
@@ -501,12 +523,23 @@ awaitable<query_result> mysql_connection::run_statement(statement& s, std::span<
     co_return failure(handle);
   }
   std::string error;
-  const bool read = read_mysql_stmt_rows(handle, metadata.get(), out, error);
+  mysql_stmt_rows rows(handle, metadata.get(), out);
+  const std::size_t slice = rows_per_slice(mysql_num_fields(metadata.get()));
+  mysql_stmt_rows::step step = mysql_stmt_rows::step::more;
+  while (!call_cancelled_ && (step = rows.read(slice, error)) == mysql_stmt_rows::step::more) {
+    co_await let_other_handlers_run(executor_);  // a slice at a time (result_slices.hpp)
+    if (generation != generation_) co_return lost(generation, "the connection was closed");
+  }
+  const bool read = step != mysql_stmt_rows::step::failed;
   my_bool freed = 0;
   if (!co_await drive(
           [&] { return mysql_stmt_free_result_start(&freed, handle); },
           [&](int events) { return mysql_stmt_free_result_cont(&freed, handle, events); }))
     co_return lost(generation, "releasing the statement's rows failed");
+  if (call_cancelled_) {
+    free_after_queued_handlers(executor_, std::move(out));
+    co_return cancelled_while_reading(mysql_stmt_more_results(handle));
+  }
   std::optional<query_result> failed = co_await skip_more_results(handle, generation);
   if (!read) co_return query_result(call_result::failure(errc::protocol_error, error));
   if (failed) co_return std::move(*failed);

@@ -89,6 +89,9 @@ class mysql_connection final : public connection {
                                                                         std::uint64_t generation);
   // Waits (bounded by the grace period) until a KILL QUERY sent by cancel() has been answered.
   boost::asio::awaitable<void> await_kill();
+  // The answer to a call cancelled while its stored rows were converted: `timeout`; the
+  // connection is given up when more results follow (they would have to be read first).
+  query_result cancelled_while_reading(bool more_results);
   // The error the library holds for the connection or for `stmt`.
   query_result failure(MYSQL_STMT* stmt = nullptr);
   // `disconnected`, the connection marked broken (unless it was closed and replaced since).
@@ -100,9 +103,12 @@ class mysql_connection final : public connection {
   std::chrono::milliseconds cancel_grace_;
   boost::asio::io_context::executor_type executor_;
   MYSQL* conn_ = nullptr;
-  bool connected_ = false;        ///< the handshake finished
-  bool broken_ = false;           ///< unusable: cancelled mid-call or lost; close and reconnect
-  bool in_progress_ = false;      ///< a non-blocking call is unfinished
+  bool connected_ = false;    ///< the handshake finished
+  bool broken_ = false;       ///< unusable: cancelled mid-call or lost; close and reconnect
+  bool in_progress_ = false;  ///< a non-blocking call is unfinished
+  /// cancel() was asked during the current query()/execute() (reset at their start): a result
+  /// being converted stops there.
+  bool call_cancelled_ = false;
   std::uint64_t generation_ = 0;  ///< bumped by close(); a stale coroutine leaves conn_ alone
   std::shared_ptr<boost::asio::ip::tcp::resolver> resolver_;  ///< set while resolving
   unsigned int connect_errno_ = 0;  ///< Connector/C's error number of the last failed handshake

@@ -163,13 +163,20 @@ std::optional<std::string> mysql_interpolate(MYSQL* m, std::string_view sql,
   return out;
 }
 
-void read_mysql_result(MYSQL_RES* res, query_result& out) {
+void read_mysql_columns(MYSQL_RES* res, query_result& out) {
   const unsigned int columns = mysql_num_fields(res);
   const MYSQL_FIELD* fields = mysql_fetch_fields(res);
   out.columns.clear();
   for (unsigned int c = 0; c < columns; ++c) out.columns.emplace_back(fields[c].name);
   out.rows.reserve(out.rows.size() + mysql_num_rows(res));
-  while (MYSQL_ROW r = mysql_fetch_row(res)) {
+}
+
+bool read_mysql_rows(MYSQL_RES* res, query_result& out, std::size_t count) {
+  const unsigned int columns = mysql_num_fields(res);
+  const MYSQL_FIELD* fields = mysql_fetch_fields(res);
+  for (std::size_t n = 0; n < count; ++n) {
+    MYSQL_ROW r = mysql_fetch_row(res);
+    if (r == nullptr) return true;
     const unsigned long* lengths = mysql_fetch_lengths(res);
     row values;
     values.reserve(columns);
@@ -181,6 +188,7 @@ void read_mysql_result(MYSQL_RES* res, query_result& out) {
     }
     out.rows.push_back(std::move(values));
   }
+  return false;  // the next call says whether any is left
 }
 
 mysql_stmt_params::mysql_stmt_params(std::span<const value> params)
@@ -218,102 +226,110 @@ mysql_stmt_params::mysql_stmt_params(std::span<const value> params)
   }
 }
 
-bool read_mysql_stmt_rows(MYSQL_STMT* stmt, MYSQL_RES* metadata, query_result& out,
-                          std::string& error) {
-  const unsigned int columns = mysql_num_fields(metadata);
-  const MYSQL_FIELD* fields = mysql_fetch_fields(metadata);
+mysql_stmt_rows::mysql_stmt_rows(MYSQL_STMT* stmt, MYSQL_RES* metadata, query_result& out)
+    : stmt_(stmt),
+      columns_(mysql_num_fields(metadata)),
+      fields_(mysql_fetch_fields(metadata)),
+      out_(out),
+      cells_(columns_),
+      binds_(columns_) {
   out.columns.clear();
-  for (unsigned int c = 0; c < columns; ++c) out.columns.emplace_back(fields[c].name);
-
-  struct column {
-    std::vector<char> buffer;
-    unsigned long length = 0;
-    my_bool is_null = 0;
-    my_bool truncated = 0;
-  };
-  std::vector<column> cells(columns);
-  std::vector<MYSQL_BIND> binds(columns);
-  for (unsigned int c = 0; c < columns; ++c) {
-    MYSQL_BIND& b = binds[c];
+  for (unsigned int c = 0; c < columns_; ++c) out.columns.emplace_back(fields_[c].name);
+  for (unsigned int c = 0; c < columns_; ++c) {
+    MYSQL_BIND& b = binds_[c];
     std::memset(&b, 0, sizeof b);
-    const kind k = kind_of(fields[c]);
+    const kind k = kind_of(fields_[c]);
     if (k == kind::integer) {
       b.buffer_type = MYSQL_TYPE_LONGLONG;
-      b.is_unsigned = (fields[c].flags & UNSIGNED_FLAG) != 0;
-      cells[c].buffer.resize(sizeof(std::int64_t));
+      b.is_unsigned = (fields_[c].flags & UNSIGNED_FLAG) != 0;
+      cells_[c].buffer.resize(sizeof(std::int64_t));
     } else if (k == kind::real) {
       b.buffer_type = MYSQL_TYPE_DOUBLE;
-      cells[c].buffer.resize(sizeof(double));
+      cells_[c].buffer.resize(sizeof(double));
     } else {
       b.buffer_type = k == kind::text ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
-      cells[c].buffer.resize(std::max<std::size_t>(fields[c].max_length, 64) + 1);
+      cells_[c].buffer.resize(std::max<std::size_t>(fields_[c].max_length, 64) + 1);
     }
-    b.buffer = cells[c].buffer.data();
-    b.buffer_length = cells[c].buffer.size();
-    b.length = &cells[c].length;
-    b.is_null = &cells[c].is_null;
-    b.error = &cells[c].truncated;
+    b.buffer = cells_[c].buffer.data();
+    b.buffer_length = cells_[c].buffer.size();
+    b.length = &cells_[c].length;
+    b.is_null = &cells_[c].is_null;
+    b.error = &cells_[c].truncated;
   }
-  if (columns > 0 && mysql_stmt_bind_result(stmt, binds.data())) {
-    error = mysql_stmt_error(stmt);
+}
+
+bool mysql_stmt_rows::bind(std::string& error) {
+  bound_ = true;
+  if (columns_ > 0 && mysql_stmt_bind_result(stmt_, binds_.data())) {
+    error = mysql_stmt_error(stmt_);
     return false;
   }
-  for (;;) {
-    const int status = mysql_stmt_fetch(stmt);
-    if (status == MYSQL_NO_DATA) break;
+  return true;
+}
+
+mysql_stmt_rows::step mysql_stmt_rows::read(std::size_t count, std::string& error) {
+  if (!bound_ && !bind(error)) return step::failed;
+  for (std::size_t n = 0; n < count; ++n) {
+    const int status = mysql_stmt_fetch(stmt_);
+    if (status == MYSQL_NO_DATA) return step::done;
     if (status == 1) {
-      error = mysql_stmt_error(stmt);
-      return false;
+      error = mysql_stmt_error(stmt_);
+      return step::failed;
     }
-    row values;
-    values.reserve(columns);
-    for (unsigned int c = 0; c < columns; ++c) {
-      column& cell = cells[c];
-      if (cell.is_null) {
-        values.emplace_back(std::monostate{});
-        continue;
-      }
-      const kind k = kind_of(fields[c]);
-      if (k == kind::integer) {
-        if (binds[c].is_unsigned) {
-          std::uint64_t u = 0;
-          std::memcpy(&u, cell.buffer.data(), sizeof u);
-          if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-            values.emplace_back(std::to_string(u));
-          else
-            values.emplace_back(static_cast<std::int64_t>(u));
-        } else {
-          std::int64_t v = 0;
-          std::memcpy(&v, cell.buffer.data(), sizeof v);
-          values.emplace_back(v);
-        }
-        continue;
-      }
-      if (k == kind::real) {
-        double d = 0;
-        std::memcpy(&d, cell.buffer.data(), sizeof d);
-        values.emplace_back(d);
-        continue;
-      }
-      const char* data = cell.buffer.data();
-      std::vector<char> whole;
-      if (cell.length > cell.buffer.size()) {  // longer than max_length said: fetch it whole
-        whole.resize(cell.length);
-        MYSQL_BIND again;
-        std::memset(&again, 0, sizeof again);
-        again.buffer_type = binds[c].buffer_type;
-        again.buffer = whole.data();
-        again.buffer_length = whole.size();
-        if (mysql_stmt_fetch_column(stmt, &again, c, 0)) {
-          error = mysql_stmt_error(stmt);
-          return false;
-        }
-        data = whole.data();
-      }
-      values.push_back(decode(fields[c], data, cell.length));
-    }
-    out.rows.push_back(std::move(values));
+    if (!read_row(error)) return step::failed;
   }
+  return step::more;
+}
+
+bool mysql_stmt_rows::read_row(std::string& error) {
+  row values;
+  values.reserve(columns_);
+  for (unsigned int c = 0; c < columns_; ++c) {
+    column& cell = cells_[c];
+    if (cell.is_null) {
+      values.emplace_back(std::monostate{});
+      continue;
+    }
+    const kind k = kind_of(fields_[c]);
+    if (k == kind::integer) {
+      if (binds_[c].is_unsigned) {
+        std::uint64_t u = 0;
+        std::memcpy(&u, cell.buffer.data(), sizeof u);
+        if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+          values.emplace_back(std::to_string(u));
+        else
+          values.emplace_back(static_cast<std::int64_t>(u));
+      } else {
+        std::int64_t v = 0;
+        std::memcpy(&v, cell.buffer.data(), sizeof v);
+        values.emplace_back(v);
+      }
+      continue;
+    }
+    if (k == kind::real) {
+      double d = 0;
+      std::memcpy(&d, cell.buffer.data(), sizeof d);
+      values.emplace_back(d);
+      continue;
+    }
+    const char* data = cell.buffer.data();
+    std::vector<char> whole;
+    if (cell.length > cell.buffer.size()) {  // longer than max_length said: fetch it whole
+      whole.resize(cell.length);
+      MYSQL_BIND again;
+      std::memset(&again, 0, sizeof again);
+      again.buffer_type = binds_[c].buffer_type;
+      again.buffer = whole.data();
+      again.buffer_length = whole.size();
+      if (mysql_stmt_fetch_column(stmt_, &again, c, 0)) {
+        error = mysql_stmt_error(stmt_);
+        return false;
+      }
+      data = whole.data();
+    }
+    values.push_back(decode(fields_[c], data, cell.length));
+  }
+  out_.rows.push_back(std::move(values));
   return true;
 }
 

@@ -23,11 +23,15 @@ namespace outpools::rdbms {
 std::optional<std::string> mysql_interpolate(MYSQL* m, std::string_view sql,
                                              std::span<const value> params, std::string& error);
 
-/// Appends the columns and rows of a stored text-protocol result, typed by field type:
-/// integers → int64 (an unsigned BIGINT above INT64_MAX → text), FLOAT/DOUBLE → double,
-/// BIT → int64, binary strings and BLOBs → bytes, everything else (DECIMAL and dates
-/// included) → text. No I/O.
-void read_mysql_result(MYSQL_RES* res, query_result& out);
+/// Sets `out.columns` to the names of a stored result's columns.
+void read_mysql_columns(MYSQL_RES* res, query_result& out);
+
+/// Appends up to `count` more rows of a stored text-protocol result to `out.rows`, typed by
+/// field type: integers → int64 (an unsigned BIGINT above INT64_MAX → text), FLOAT/DOUBLE →
+/// double, BIT → int64, binary strings and BLOBs → bytes, everything else (DECIMAL and dates
+/// included) → text. True once every row is read. No I/O (a large result is read in slices, see
+/// result_slices.hpp).
+bool read_mysql_rows(MYSQL_RES* res, query_result& out, std::size_t count);
 
 /// Parameters of a prepared statement as MYSQL_BIND, owning their buffers: text as STRING,
 /// int64 as LONGLONG, double as DOUBLE, bool as TINY, bytes as BLOB, null as NULL.
@@ -44,10 +48,36 @@ class mysql_stmt_params {
   std::vector<char> flags_;
 };
 
-/// Reads every row of an executed statement whose result was stored (mysql_stmt_store_result
-/// with STMT_ATTR_UPDATE_MAX_LENGTH), typed as read_mysql_result does. No I/O. False with
-/// `error` set when the library refused a fetch.
-bool read_mysql_stmt_rows(MYSQL_STMT* stmt, MYSQL_RES* metadata, query_result& out,
-                          std::string& error);
+/// Reads the rows of an executed statement whose result was stored (mysql_stmt_store_result
+/// with STMT_ATTR_UPDATE_MAX_LENGTH), typed as read_mysql_rows does, a slice at a time. No I/O.
+/// Not thread-safe; `stmt` and `metadata` must outlive it.
+class mysql_stmt_rows {
+ public:
+  /// Sets `out.columns` and binds buffers for the statement's columns.
+  mysql_stmt_rows(MYSQL_STMT* stmt, MYSQL_RES* metadata, query_result& out);
+
+  enum class step { more, done, failed };
+  /// Appends up to `count` more rows to the `out` given above: `done` once every row is read,
+  /// `failed` with `error` set when the library refused a bind or a fetch.
+  step read(std::size_t count, std::string& error);
+
+ private:
+  struct column {
+    std::vector<char> buffer;
+    unsigned long length = 0;
+    my_bool is_null = 0;
+    my_bool truncated = 0;
+  };
+  bool bind(std::string& error);
+  bool read_row(std::string& error);
+
+  MYSQL_STMT* stmt_;
+  unsigned int columns_;
+  const MYSQL_FIELD* fields_;
+  query_result& out_;
+  std::vector<column> cells_;
+  std::vector<MYSQL_BIND> binds_;
+  bool bound_ = false;
+};
 
 }  // namespace outpools::rdbms

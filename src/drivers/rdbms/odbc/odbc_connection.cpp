@@ -154,8 +154,9 @@ void odbc_connection::close() noexcept {
 
 void odbc_connection::cancel_on_side_thread() noexcept {
   if (!session_) return;
+  session_->mark_cancelled(runs_);
   try {
-    std::thread([s = session_] { s->cancel_running(); }).detach();
+    std::thread([s = session_, run = runs_] { s->cancel_running(run); }).detach();
   } catch (...) {
   }
 }
@@ -201,8 +202,10 @@ awaitable<query_result> odbc_connection::query(std::string_view sql,
   if (!connected_ || broken_ || !session_) co_return not_connected();
   std::string text(sql);
   std::vector<value> copied(params.begin(), params.end());  // the call may outlive the caller
-  std::function<query_result(odbc_session&)> work =
-      [text, copied = std::move(copied)](odbc_session& s) { return s.query(text, copied); };
+  std::function<query_result(odbc_session&)> work = [run = ++runs_, text,
+                                                     copied = std::move(copied)](odbc_session& s) {
+    return s.query(run, text, copied);
+  };
   query_result r = co_await offload(std::move(work));
   if (r.ok()) track_transaction(sql);
   if (r.error == errc::disconnected) broken_ = true;
@@ -214,9 +217,9 @@ awaitable<query_result> odbc_connection::execute(std::string_view name, std::str
   if (!connected_ || broken_ || !session_) co_return not_connected();
   std::string statement(name), text(sql);
   std::vector<value> copied(params.begin(), params.end());
-  std::function<query_result(odbc_session&)> work = [statement, text,
+  std::function<query_result(odbc_session&)> work = [run = ++runs_, statement, text,
                                                      copied = std::move(copied)](odbc_session& s) {
-    return s.execute(statement, text, copied);
+    return s.execute(run, statement, text, copied);
   };
   query_result r = co_await offload(std::move(work));
   if (r.ok()) track_transaction(sql);

@@ -72,6 +72,7 @@ class odbc_connection final : public connection {
   std::shared_ptr<odbc_session> session_;
   std::shared_ptr<link> link_;
   std::shared_ptr<pending> pending_;
+  std::uint64_t runs_ = 0;  ///< statements offloaded so far: the run number of the latest
   boost::asio::steady_timer cancel_timer_;  ///< grace period after SQLCancel
   bool connected_ = false;
   bool broken_ = false;

@@ -81,14 +81,15 @@ call_result odbc_session::connect(const std::string& settings, std::chrono::mill
   return call_result::success();
 }
 
-query_result odbc_session::query(const std::string& sql, std::span<const value> params) {
+query_result odbc_session::query(std::uint64_t run, const std::string& sql,
+                                 std::span<const value> params) {
   if (direct_ == SQL_NULL_HSTMT)
     return query_result(call_result::failure(errc::disconnected, "not connected"));
-  return run(direct_, false, sql, params);
+  return this->run(run, direct_, false, sql, params);
 }
 
-query_result odbc_session::execute(const std::string& name, const std::string& sql,
-                                   std::span<const value> params) {
+query_result odbc_session::execute(std::uint64_t run, const std::string& name,
+                                   const std::string& sql, std::span<const value> params) {
   if (dbc_ == SQL_NULL_HDBC || !connected_)
     return query_result(call_result::failure(errc::disconnected, "not connected"));
   auto it = prepared_.find(name);
@@ -113,11 +114,13 @@ query_result odbc_session::execute(const std::string& name, const std::string& s
         errc::invalid_argument, "the statement takes " + std::to_string(expected) +
                                     (expected == 1 ? " parameter, " : " parameters, ") +
                                     std::to_string(params.size()) + " given"));
-  return run(it->second, true, sql, params);
+  return this->run(run, it->second, true, sql, params);
 }
 
-query_result odbc_session::run(SQLHSTMT stmt, bool prepared, const std::string& sql,
-                               std::span<const value> params) {
+query_result odbc_session::run(std::uint64_t run, SQLHSTMT stmt, bool prepared,
+                               const std::string& sql, std::span<const value> params) {
+  if (cancelled(run))
+    return query_result(call_result::failure(errc::timeout, "cancelled before it was run"));
   odbc_params bound;
   if (!SQL_SUCCEEDED(bound.bind(stmt, params))) {
     query_result r = failure(SQL_HANDLE_STMT, stmt, "SQLBindParameter");
@@ -128,14 +131,11 @@ query_result odbc_session::run(SQLHSTMT stmt, bool prepared, const std::string& 
   {
     std::lock_guard lock(running_mutex_);
     running_ = stmt;
+    running_run_ = run;
   }
   const SQLRETURN rc = prepared ? SQLExecute(stmt)
                                 : SQLExecDirect(stmt, reinterpret_cast<SQLCHAR*>(text.data()),
                                                 static_cast<SQLINTEGER>(text.size()));
-  {
-    std::lock_guard lock(running_mutex_);
-    running_ = SQL_NULL_HSTMT;
-  }
   query_result out;
   if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
     out = failure(SQL_HANDLE_STMT, stmt, prepared ? "SQLExecute" : "SQLExecDirect");
@@ -143,24 +143,38 @@ query_result odbc_session::run(SQLHSTMT stmt, bool prepared, const std::string& 
     SQLSMALLINT columns = 0;
     SQLRETURN step = SQLNumResultCols(stmt, &columns);
     if (SQL_SUCCEEDED(step) && columns > 0) {
-      step = read_odbc_rows(stmt, columns, out);
+      step = read_odbc_rows(stmt, columns, out, [this, run] { return cancelled(run); });
     } else if (SQL_SUCCEEDED(step)) {
       SQLLEN count = 0;
       if (SQL_SUCCEEDED(SQLRowCount(stmt, &count)) && count > 0)
         out.affected_rows = static_cast<std::uint64_t>(count);
     }
     if (!SQL_SUCCEEDED(step)) out = failure(SQL_HANDLE_STMT, stmt, "reading the result");
-    while (SQL_SUCCEEDED(step) && SQL_SUCCEEDED(SQLMoreResults(stmt))) {
+    while (SQL_SUCCEEDED(step) && !cancelled(run) && SQL_SUCCEEDED(SQLMoreResults(stmt))) {
     }
   }
+  {
+    std::lock_guard lock(running_mutex_);
+    running_ = SQL_NULL_HSTMT;
+  }
+  // What a cancelled statement gave (HY008, or the rows read until then) is not its answer.
+  if (cancelled(run))
+    out = query_result(call_result::failure(errc::timeout, "cancelled while it ran"));
   SQLFreeStmt(stmt, SQL_CLOSE);
   SQLFreeStmt(stmt, SQL_RESET_PARAMS);
   return out;
 }
 
-void odbc_session::cancel_running() noexcept {
+void odbc_session::mark_cancelled(std::uint64_t run) noexcept {
+  std::uint64_t seen = cancelled_up_to_.load(std::memory_order_relaxed);
+  while (seen < run && !cancelled_up_to_.compare_exchange_weak(seen, run, std::memory_order_release,
+                                                               std::memory_order_relaxed)) {
+  }
+}
+
+void odbc_session::cancel_running(std::uint64_t run) noexcept {
   std::lock_guard lock(running_mutex_);
-  if (running_ != SQL_NULL_HSTMT) SQLCancel(running_);
+  if (running_ != SQL_NULL_HSTMT && running_run_ == run) SQLCancel(running_);
 }
 
 bool odbc_session::connection_dead() noexcept {

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <span>
@@ -17,8 +18,11 @@
 namespace outpools::rdbms {
 
 /// The environment, connection and statement handles of one ODBC connection. Every member but
-/// cancel_running() blocks and must run on the connection's own thread; cancel_running() may be
-/// called from any thread (that is SQLCancel's purpose).
+/// mark_cancelled(), cancel_running() and abandon() blocks and must run on the connection's own
+/// thread; those three may be called from any thread (that is SQLCancel's purpose).
+///
+/// Each statement run carries a number `run` from its connection, increasing from 1; a cancel
+/// names the run it is meant for, so a late one never reaches the statement after it.
 class odbc_session {
  public:
   odbc_session() = default;
@@ -30,14 +34,19 @@ class odbc_session {
   /// SQL_ATTR_LOGIN_TIMEOUT from `timeout`. Fails with `disconnected` and the driver's
   /// SQLSTATE and message.
   call_result connect(const std::string& settings, std::chrono::milliseconds timeout);
-  /// SQLExecDirect of `sql` with `params` bound to its `?` markers.
-  query_result query(const std::string& sql, std::span<const value> params);
-  /// SQLPrepare of `sql` once under `name` (a statement handle kept per name), then SQLExecute.
-  query_result execute(const std::string& name, const std::string& sql,
+  /// SQLExecDirect of `sql` with `params` bound to its `?` markers, as run number `run`.
+  query_result query(std::uint64_t run, const std::string& sql, std::span<const value> params);
+  /// SQLPrepare of `sql` once under `name` (a statement handle kept per name), then SQLExecute,
+  /// as run number `run`.
+  query_result execute(std::uint64_t run, const std::string& name, const std::string& sql,
                        std::span<const value> params);
-  /// SQLCancel on the statement executing now, if any. Thread-safe; blocks while the driver
-  /// sends the request (psqlODBC opens a connection for it).
-  void cancel_running() noexcept;
+  /// Marks run `run` (and every earlier one) cancelled: if it has not started it is not run,
+  /// if its rows are being read that stops; either way it answers `timeout`. Thread-safe, does
+  /// not block.
+  void mark_cancelled(std::uint64_t run) noexcept;
+  /// SQLCancel on the statement of run `run`, if it is executing or being read now. Thread-safe;
+  /// blocks while the driver sends the request (psqlODBC opens a connection for it).
+  void cancel_running(std::uint64_t run) noexcept;
   /// Frees every handle (disconnecting first). Safe to call more than once.
   void release() noexcept;
   /// Marks a connect as given up by its connection: if it still waits for its turn (see
@@ -47,8 +56,11 @@ class odbc_session {
  private:
   // Binds `params`, executes `stmt` (SQLExecute when `prepared`, else SQLExecDirect of `sql`)
   // and reads its results.
-  query_result run(SQLHSTMT stmt, bool prepared, const std::string& sql,
+  query_result run(std::uint64_t run, SQLHSTMT stmt, bool prepared, const std::string& sql,
                    std::span<const value> params);
+  bool cancelled(std::uint64_t run) const noexcept {
+    return cancelled_up_to_.load(std::memory_order_acquire) >= run;
+  }
   // The first diagnostic record of `handle` as a result: `disconnected` for SQLSTATE class 08 or
   // a dead connection, else `server_error`.
   query_result failure(SQLSMALLINT type, SQLHANDLE handle, const char* what);
@@ -60,8 +72,10 @@ class odbc_session {
   SQLHSTMT direct_ = SQL_NULL_HSTMT;
   std::map<std::string, SQLHSTMT, std::less<>> prepared_;
   std::atomic<bool> abandoned_{false};
-  std::mutex running_mutex_;           ///< guards running_ and SQLCancel against frees
-  SQLHSTMT running_ = SQL_NULL_HSTMT;  ///< the statement in SQLExecute/SQLExecDirect
+  std::atomic<std::uint64_t> cancelled_up_to_{0};  ///< the highest run marked cancelled
+  std::mutex running_mutex_;           ///< guards running_, running_run_, SQLCancel against frees
+  SQLHSTMT running_ = SQL_NULL_HSTMT;  ///< the statement executing or being read
+  std::uint64_t running_run_ = 0;      ///< its run
 };
 
 }  // namespace outpools::rdbms

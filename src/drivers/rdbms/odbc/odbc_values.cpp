@@ -130,7 +130,8 @@ SQLRETURN odbc_params::bind(SQLHSTMT stmt, std::span<const value> params) {
   return SQL_SUCCESS;
 }
 
-SQLRETURN read_odbc_rows(SQLHSTMT stmt, SQLSMALLINT columns, query_result& out) {
+SQLRETURN read_odbc_rows(SQLHSTMT stmt, SQLSMALLINT columns, query_result& out,
+                         const std::function<bool()>& stop) {
   std::vector<kind> kinds;
   out.columns.clear();
   for (SQLSMALLINT c = 1; c <= columns; ++c) {
@@ -146,7 +147,7 @@ SQLRETURN read_odbc_rows(SQLHSTMT stmt, SQLSMALLINT columns, query_result& out) 
                               sizeof name - 1));
     kinds.push_back(kind_of(type));
   }
-  for (;;) {
+  while (!stop()) {
     const SQLRETURN fetched = SQLFetch(stmt);
     if (fetched == SQL_NO_DATA) break;
     if (!SQL_SUCCEEDED(fetched)) return fetched;

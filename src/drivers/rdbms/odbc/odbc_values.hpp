@@ -4,6 +4,7 @@
 #include <sql.h>
 #include <sqlext.h>
 
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -29,8 +30,10 @@ class odbc_params {
 
 /// Reads the columns and every row of the current result set of `stmt`, typed by SQL type:
 /// SQL_BIT → bool, integer types → int64, REAL/FLOAT/DOUBLE → double, (VAR)BINARY → bytes,
-/// everything else (NUMERIC/DECIMAL and dates included) → text. Returns the first failing
-/// return code, or SQL_SUCCESS.
-SQLRETURN read_odbc_rows(SQLHSTMT stmt, SQLSMALLINT columns, query_result& out);
+/// everything else (NUMERIC/DECIMAL and dates included) → text. Asks `stop` before each row and
+/// stops reading (returning SQL_SUCCESS) once it says true. Returns the first failing return
+/// code, or SQL_SUCCESS.
+SQLRETURN read_odbc_rows(SQLHSTMT stmt, SQLSMALLINT columns, query_result& out,
+                         const std::function<bool()>& stop);
 
 }  // namespace outpools::rdbms

@@ -15,6 +15,7 @@
 
 #include "drivers/rdbms/host_lookup.hpp"
 #include "drivers/rdbms/pgsql/pgsql_values.hpp"
+#include "drivers/rdbms/result_slices.hpp"
 
 namespace outpools::rdbms {
 namespace {
@@ -467,7 +468,21 @@ awaitable<query_result> pgsql_connection::collect() {
     if (status == PGRES_TUPLES_OK || status == PGRES_SINGLE_TUPLE) {
       // Several statements in one query string: the last one's result, as PQexec gives.
       result = query_result();
-      read_pgsql_rows(res, result);
+      // A slice at a time (result_slices.hpp); a call cancelled (past its call_timeout) stops
+      // being converted, and the rest of the answer is drained.
+      const int slice = static_cast<int>(rows_per_slice(static_cast<std::size_t>(PQnfields(res))));
+      for (int next = 0; !cancel_pending_;) {
+        next = read_pgsql_rows(res, result, next, slice);
+        if (next >= PQntuples(res)) break;
+        co_await let_other_handlers_run(executor_);
+      }
+      if (cancel_pending_) {
+        free_after_queued_handlers(executor_, std::move(result));
+        result = query_result(call_result::failure(
+            errc::timeout, "cancelled while the result was read; the rest was dropped"));
+        failed = true;
+        continue;
+      }
       // INSERT/UPDATE/DELETE/MERGE ... RETURNING: rows and a count; SELECT, FETCH, ... none.
       const std::string_view tag = PQcmdStatus(res) ? PQcmdStatus(res) : "";
       for (std::string_view changes : {"INSERT ", "UPDATE ", "DELETE ", "MERGE "})

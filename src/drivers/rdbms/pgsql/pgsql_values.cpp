@@ -1,5 +1,6 @@
 #include "drivers/rdbms/pgsql/pgsql_values.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -100,13 +101,16 @@ pgsql_params encode_pgsql_params(std::span<const value> params) {
   return p;
 }
 
-void read_pgsql_rows(const PGresult* res, query_result& out) {
+int read_pgsql_rows(const PGresult* res, query_result& out, int first, int count) {
   const int columns = PQnfields(res);
   const int rows = PQntuples(res);
-  out.columns.clear();
-  for (int c = 0; c < columns; ++c) out.columns.emplace_back(PQfname(res, c));
-  out.rows.reserve(out.rows.size() + static_cast<std::size_t>(rows));
-  for (int r = 0; r < rows; ++r) {
+  if (first == 0) {
+    out.columns.clear();
+    for (int c = 0; c < columns; ++c) out.columns.emplace_back(PQfname(res, c));
+    out.rows.reserve(out.rows.size() + static_cast<std::size_t>(rows));
+  }
+  const int end = first + std::min(count, rows - first);
+  for (int r = first; r < end; ++r) {
     row values;
     values.reserve(static_cast<std::size_t>(columns));
     for (int c = 0; c < columns; ++c) {
@@ -118,6 +122,7 @@ void read_pgsql_rows(const PGresult* res, query_result& out) {
     }
     out.rows.push_back(std::move(values));
   }
+  return end;
 }
 
 }  // namespace outpools::rdbms

@@ -33,8 +33,11 @@ class pgsql_params {
 /// types; bytes as binary bytea; null as NULL.
 pgsql_params encode_pgsql_params(std::span<const value> params);
 
-/// Appends the columns and rows of a text-format result; values typed by the column's OID
-/// (bool, integers, float4/8, bytea; everything else, numeric included, as text).
-void read_pgsql_rows(const PGresult* res, query_result& out);
+/// Appends rows [first, first + count) of a text-format result (fewer at its end) to `out.rows`,
+/// and sets `out.columns` when `first` is 0; values typed by the column's OID (bool, integers,
+/// float4/8, bytea; everything else, numeric included, as text). Returns the next row to read:
+/// PQntuples(res) once every row is read. A large result is read in slices this way so that the
+/// I/O thread runs its timers in between. No I/O.
+int read_pgsql_rows(const PGresult* res, query_result& out, int first, int count);
 
 }  // namespace outpools::rdbms
