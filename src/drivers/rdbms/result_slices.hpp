@@ -14,8 +14,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstddef>
-
-#include "outpools/rdbms/value.hpp"
+#include <utility>
 
 namespace outpools::rdbms {
 
@@ -33,12 +32,13 @@ inline boost::asio::awaitable<void> let_other_handlers_run(
   co_await boost::asio::post(executor, boost::asio::use_awaitable);
 }
 
-/// Frees `partial` — the rows of a cancelled call read so far, possibly millions — in a handler
-/// queued on `executor`, so after the handlers queued before it: the caller's answer among them,
-/// when its completion runs on this thread.
-inline void free_after_queued_handlers(boost::asio::io_context::executor_type executor,
-                                       query_result&& partial) {
-  boost::asio::post(executor, [dropped = std::move(partial)] {});
+/// Frees `owned` — what a cancelled call read: typed rows, the library's stored result, possibly
+/// millions of rows — in a handler queued on `executor`, so after the handlers queued before it
+/// (the caller's answer among them, when its completion runs on this thread). `Owner` is
+/// move-constructible (a query_result, a unique_ptr with its deleter).
+template <typename Owner>
+void free_after_queued_handlers(boost::asio::io_context::executor_type executor, Owner&& owned) {
+  boost::asio::post(executor, [dropped = std::forward<Owner>(owned)] {});
 }
 
 }  // namespace outpools::rdbms

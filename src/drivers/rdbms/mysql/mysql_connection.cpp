@@ -423,19 +423,23 @@ awaitable<query_result> mysql_connection::collect(std::uint64_t generation) {
     if (!co_await drive([&] { return mysql_store_result_start(&res, conn_); },
                         [&](int events) { return mysql_store_result_cont(&res, conn_, events); }))
       co_return lost(generation, "reading the result failed");
+    // Stored: no I/O to free it, and independent of the connection.
+    std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> stored(res, &mysql_free_result);
     if (res != nullptr) {
       if (first) {  // a slice at a time (result_slices.hpp)
         read_mysql_columns(res, out);
         const std::size_t slice = rows_per_slice(mysql_num_fields(res));
-        while (!call_cancelled_ && !read_mysql_rows(res, out, slice))
+        while (!call_cancelled_ && !read_mysql_rows(res, out, slice)) {
           co_await let_other_handlers_run(executor_);
+          if (generation != generation_) co_return lost(generation, "the connection was closed");
+        }
       }
-      mysql_free_result(res);  // stored: no I/O, and independent of the connection
-      if (generation != generation_) co_return lost(generation, "the connection was closed");
       if (call_cancelled_) {
         free_after_queued_handlers(executor_, std::move(out));
+        free_after_queued_handlers(executor_, std::move(stored));
         co_return cancelled_while_reading(mysql_more_results(conn_));
       }
+      stored.reset();
     } else if (mysql_field_count(conn_) != 0) {
       co_return failure();
     } else if (first) {

@@ -29,7 +29,8 @@ void read_mysql_columns(MYSQL_RES* res, query_result& out);
 /// Appends up to `count` more rows of a stored text-protocol result to `out.rows`, typed by
 /// field type: integers → int64 (an unsigned BIGINT above INT64_MAX → text), FLOAT/DOUBLE →
 /// double, BIT → int64, binary strings and BLOBs → bytes, everything else (DECIMAL and dates
-/// included) → text. True once every row is read. No I/O (a large result is read in slices, see
+/// included) → text. True when it found no row left (a slice that ends at the last row says
+/// false; the next call says true). No I/O (a large result is read in slices, see
 /// result_slices.hpp).
 bool read_mysql_rows(MYSQL_RES* res, query_result& out, std::size_t count);
 
@@ -53,7 +54,8 @@ class mysql_stmt_params {
 /// Not thread-safe; `stmt` and `metadata` must outlive it.
 class mysql_stmt_rows {
  public:
-  /// Sets `out.columns` and binds buffers for the statement's columns.
+  /// Sets `out.columns` and prepares buffers for the statement's columns (bound to it by the
+  /// first read()).
   mysql_stmt_rows(MYSQL_STMT* stmt, MYSQL_RES* metadata, query_result& out);
 
   enum class step { more, done, failed };

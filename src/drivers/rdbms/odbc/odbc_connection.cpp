@@ -186,10 +186,13 @@ query_result odbc_connection::not_connected() const {
   return query_result(call_result::failure(errc::disconnected, "not connected"));
 }
 
-void odbc_connection::track_transaction(std::string_view sql) noexcept {
+void odbc_connection::track_transaction(std::string_view sql, bool executed) noexcept {
   const std::string word = first_word(sql);
   if (word == "BEGIN" || word == "START") {
+    // Even when it failed or was cancelled: "BEGIN; ..." may have begun one before its next
+    // statement failed. A ROLLBACK too many is harmless.
     in_transaction_ = true;
+  } else if (!executed) {
   } else if (word == "COMMIT" || word == "END" || word == "ABORT") {
     in_transaction_ = false;
   } else if (word == "ROLLBACK") {
@@ -202,14 +205,12 @@ awaitable<query_result> odbc_connection::query(std::string_view sql,
   if (!connected_ || broken_ || !session_) co_return not_connected();
   std::string text(sql);
   std::vector<value> copied(params.begin(), params.end());  // the call may outlive the caller
-  std::function<query_result(odbc_session&)> work = [run = ++runs_, text,
-                                                     copied = std::move(copied)](odbc_session& s) {
-    return s.query(run, text, copied);
+  // A named local, not a temporary inside the co_await expression (GCC 12, see connect()).
+  statement_work op = [text, copied = std::move(copied)](odbc_session& s, std::uint64_t run,
+                                                         std::atomic<bool>& executed) {
+    return s.query(run, text, copied, executed);
   };
-  query_result r = co_await offload(std::move(work));
-  if (r.ok()) track_transaction(sql);
-  if (r.error == errc::disconnected) broken_ = true;
-  co_return r;
+  co_return co_await run_statement(sql, std::move(op));
 }
 
 awaitable<query_result> odbc_connection::execute(std::string_view name, std::string_view sql,
@@ -217,12 +218,25 @@ awaitable<query_result> odbc_connection::execute(std::string_view name, std::str
   if (!connected_ || broken_ || !session_) co_return not_connected();
   std::string statement(name), text(sql);
   std::vector<value> copied(params.begin(), params.end());
-  std::function<query_result(odbc_session&)> work = [run = ++runs_, statement, text,
-                                                     copied = std::move(copied)](odbc_session& s) {
-    return s.execute(run, statement, text, copied);
+  statement_work op = [statement, text, copied = std::move(copied)](
+                          odbc_session& s, std::uint64_t run, std::atomic<bool>& executed) {
+    return s.execute(run, statement, text, copied, executed);
+  };
+  co_return co_await run_statement(sql, std::move(op));
+}
+
+awaitable<query_result> odbc_connection::run_statement(std::string_view sql, statement_work op) {
+  // Written on the connection's thread, read here after the result came back (or never, when
+  // the call was given up and the thread may still write it).
+  auto executed = std::make_shared<std::atomic<bool>>(false);
+  std::function<query_result(odbc_session&)> work = [run = ++runs_, executed,
+                                                     op = std::move(op)](odbc_session& s) {
+    return op(s, run, *executed);
   };
   query_result r = co_await offload(std::move(work));
-  if (r.ok()) track_transaction(sql);
+  // A statement counts for the transaction even when its call was cancelled: a BEGIN that ran
+  // leaves one open, which reset() must roll back.
+  track_transaction(sql, executed->load(std::memory_order_relaxed));
   if (r.error == errc::disconnected) broken_ = true;
   co_return r;
 }

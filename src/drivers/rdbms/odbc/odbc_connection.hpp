@@ -56,12 +56,19 @@ class odbc_connection final : public connection {
 
   // Runs `fn` on the ODBC thread; its result, or `disconnected` when given up.
   boost::asio::awaitable<query_result> offload(std::function<query_result(odbc_session&)> fn);
+  // One statement run on the session (its number, and a flag it sets once executed).
+  using statement_work =
+      std::function<query_result(odbc_session&, std::uint64_t run, std::atomic<bool>& executed)>;
+  // Offloads `op` as the next run, then tracks the transaction `sql` began or ended if it
+  // executed, and marks the connection broken after `disconnected`.
+  boost::asio::awaitable<query_result> run_statement(std::string_view sql, statement_work op);
   // Completes the pending call with no result and marks the thread stuck.
   void give_up() noexcept;
   // Runs SQLCancel on the executing statement from a detached thread.
   void cancel_on_side_thread() noexcept;
-  // Updates in_transaction_ after `sql` succeeded.
-  void track_transaction(std::string_view sql) noexcept;
+  // Updates in_transaction_ after `sql` was sent: BEGIN/START sets it whatever the outcome;
+  // COMMIT/END/ABORT/ROLLBACK (not ROLLBACK TO) clear it when they `executed`.
+  void track_transaction(std::string_view sql, bool executed) noexcept;
   query_result not_connected() const;
 
   std::string settings_;  ///< the connection string: a secret, never printed

@@ -82,14 +82,15 @@ call_result odbc_session::connect(const std::string& settings, std::chrono::mill
 }
 
 query_result odbc_session::query(std::uint64_t run, const std::string& sql,
-                                 std::span<const value> params) {
+                                 std::span<const value> params, std::atomic<bool>& executed) {
   if (direct_ == SQL_NULL_HSTMT)
     return query_result(call_result::failure(errc::disconnected, "not connected"));
-  return this->run(run, direct_, false, sql, params);
+  return this->run(run, direct_, false, sql, params, executed);
 }
 
 query_result odbc_session::execute(std::uint64_t run, const std::string& name,
-                                   const std::string& sql, std::span<const value> params) {
+                                   const std::string& sql, std::span<const value> params,
+                                   std::atomic<bool>& executed) {
   if (dbc_ == SQL_NULL_HDBC || !connected_)
     return query_result(call_result::failure(errc::disconnected, "not connected"));
   auto it = prepared_.find(name);
@@ -114,11 +115,12 @@ query_result odbc_session::execute(std::uint64_t run, const std::string& name,
         errc::invalid_argument, "the statement takes " + std::to_string(expected) +
                                     (expected == 1 ? " parameter, " : " parameters, ") +
                                     std::to_string(params.size()) + " given"));
-  return this->run(run, it->second, true, sql, params);
+  return this->run(run, it->second, true, sql, params, executed);
 }
 
 query_result odbc_session::run(std::uint64_t run, SQLHSTMT stmt, bool prepared,
-                               const std::string& sql, std::span<const value> params) {
+                               const std::string& sql, std::span<const value> params,
+                               std::atomic<bool>& executed) {
   if (cancelled(run))
     return query_result(call_result::failure(errc::timeout, "cancelled before it was run"));
   odbc_params bound;
@@ -140,6 +142,7 @@ query_result odbc_session::run(std::uint64_t run, SQLHSTMT stmt, bool prepared,
   if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
     out = failure(SQL_HANDLE_STMT, stmt, prepared ? "SQLExecute" : "SQLExecDirect");
   } else {
+    executed.store(true, std::memory_order_relaxed);
     SQLSMALLINT columns = 0;
     SQLRETURN step = SQLNumResultCols(stmt, &columns);
     if (SQL_SUCCEEDED(step) && columns > 0) {
@@ -149,7 +152,12 @@ query_result odbc_session::run(std::uint64_t run, SQLHSTMT stmt, bool prepared,
       if (SQL_SUCCEEDED(SQLRowCount(stmt, &count)) && count > 0)
         out.affected_rows = static_cast<std::uint64_t>(count);
     }
-    if (!SQL_SUCCEEDED(step)) out = failure(SQL_HANDLE_STMT, stmt, "reading the result");
+    if (!SQL_SUCCEEDED(step)) {
+      out = failure(SQL_HANDLE_STMT, stmt, "reading the result");
+    } else if (cancelled(run)) {  // the reading stopped: what was read is not the answer
+      out = query_result(call_result::failure(
+          errc::timeout, "cancelled while its rows were read; the rest was dropped"));
+    }
     while (SQL_SUCCEEDED(step) && !cancelled(run) && SQL_SUCCEEDED(SQLMoreResults(stmt))) {
     }
   }
@@ -157,9 +165,6 @@ query_result odbc_session::run(std::uint64_t run, SQLHSTMT stmt, bool prepared,
     std::lock_guard lock(running_mutex_);
     running_ = SQL_NULL_HSTMT;
   }
-  // What a cancelled statement gave (HY008, or the rows read until then) is not its answer.
-  if (cancelled(run))
-    out = query_result(call_result::failure(errc::timeout, "cancelled while it ran"));
   SQLFreeStmt(stmt, SQL_CLOSE);
   SQLFreeStmt(stmt, SQL_RESET_PARAMS);
   return out;

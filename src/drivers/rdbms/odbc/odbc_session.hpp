@@ -34,12 +34,18 @@ class odbc_session {
   /// SQL_ATTR_LOGIN_TIMEOUT from `timeout`. Fails with `disconnected` and the driver's
   /// SQLSTATE and message.
   call_result connect(const std::string& settings, std::chrono::milliseconds timeout);
-  /// SQLExecDirect of `sql` with `params` bound to its `?` markers, as run number `run`.
-  query_result query(std::uint64_t run, const std::string& sql, std::span<const value> params);
+  /// SQLExecDirect of `sql` with `params` bound to its `?` markers, as run number `run`; sets
+  /// `executed` once the statement has executed successfully (whatever the reading of its rows
+  /// gives then), so the caller can track the transaction it began or ended even when the run
+  /// was cancelled. A run cancelled while its rows were read answers `timeout`; one cancelled
+  /// before it started answers `timeout` and is not run; one whose execution SQLCancel stopped
+  /// answers what the driver said (HY008: server_error).
+  query_result query(std::uint64_t run, const std::string& sql, std::span<const value> params,
+                     std::atomic<bool>& executed);
   /// SQLPrepare of `sql` once under `name` (a statement handle kept per name), then SQLExecute,
-  /// as run number `run`.
+  /// as run number `run`; `executed` and the answers as for query().
   query_result execute(std::uint64_t run, const std::string& name, const std::string& sql,
-                       std::span<const value> params);
+                       std::span<const value> params, std::atomic<bool>& executed);
   /// Marks run `run` (and every earlier one) cancelled: if it has not started it is not run,
   /// if its rows are being read that stops; either way it answers `timeout`. Thread-safe, does
   /// not block.
@@ -54,10 +60,11 @@ class odbc_session {
   void abandon() noexcept { abandoned_.store(true, std::memory_order_relaxed); }
 
  private:
-  // Binds `params`, executes `stmt` (SQLExecute when `prepared`, else SQLExecDirect of `sql`)
-  // and reads its results.
+  // Run number `run`: binds `params`, executes `stmt` (SQLExecute when `prepared`, else
+  // SQLExecDirect of `sql`) and reads its results, with `stmt` cancellable (cancel_running) from
+  // the execution to the last result; `executed` and the answers as for query().
   query_result run(std::uint64_t run, SQLHSTMT stmt, bool prepared, const std::string& sql,
-                   std::span<const value> params);
+                   std::span<const value> params, std::atomic<bool>& executed);
   bool cancelled(std::uint64_t run) const noexcept {
     return cancelled_up_to_.load(std::memory_order_acquire) >= run;
   }

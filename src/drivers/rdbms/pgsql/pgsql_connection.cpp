@@ -471,13 +471,19 @@ awaitable<query_result> pgsql_connection::collect() {
       // A slice at a time (result_slices.hpp); a call cancelled (past its call_timeout) stops
       // being converted, and the rest of the answer is drained.
       const int slice = static_cast<int>(rows_per_slice(static_cast<std::size_t>(PQnfields(res))));
+      const std::uint64_t connection = connects_;
       for (int next = 0; !cancel_pending_;) {
         next = read_pgsql_rows(res, result, next, slice);
         if (next >= PQntuples(res)) break;
         co_await let_other_handlers_run(executor_);
+        if (connection != connects_) {  // closed meanwhile: conn_ is not this statement's
+          free_after_queued_handlers(executor_, std::move(guard));
+          co_return query_result(call_result::failure(errc::disconnected, "connection closed"));
+        }
       }
       if (cancel_pending_) {
         free_after_queued_handlers(executor_, std::move(result));
+        free_after_queued_handlers(executor_, std::move(guard));
         result = query_result(call_result::failure(
             errc::timeout, "cancelled while the result was read; the rest was dropped"));
         failed = true;
