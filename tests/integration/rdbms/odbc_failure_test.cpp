@@ -83,24 +83,6 @@ TEST(odbc_failure, timeout_inside_a_transaction_rolls_it_back) {
   EXPECT_EQ(to_text(r.rows.at(0).at(0)), "1");
 }
 
-// A call cancelled after its BEGIN ran ("BEGIN; SELECT SLEEP(10)": KILL QUERY ends the sleep,
-// and the statement then succeeds, so the transaction is still open) is answered `timeout`; the
-// worker still rolls that transaction back before the next call.
-TEST(odbc_failure, a_transaction_begun_by_a_cancelled_call_is_rolled_back_before_the_next) {
-  use_services_odbc_ini();
-  rdbms_pool db(spec_from_toml(
-      "[outgoing_pools.rdbms.default]\nworkers = 1\ncall_timeout = 300\n"
-      "[outgoing_pools.rdbms.default.connection]\ndriver = \"odbc\"\nsettings = \"DSN=" +
-      service("OUTPOOLS_ODBC_MARIADB_DSN") + ";OPTION=67108864\"\n"));  // multi-statements
-  ASSERT_TRUE(db.p->wait_connected(10s));
-  query_result r = db.client.query("BEGIN; SELECT SLEEP(10)");
-  EXPECT_EQ(r.error, errc::timeout) << r.diagnostics;
-  query_result next = db.client.query("SELECT @@in_transaction");
-  ASSERT_TRUE(next.ok()) << next.diagnostics;
-  EXPECT_EQ(to_text(next.rows.at(0).at(0)), "0")
-      << "it ran inside the cancelled call's transaction";
-}
-
 // A call that leaves a transaction open does not hand it to the next caller: rolled back first.
 TEST(odbc_failure, a_transaction_left_open_by_a_call_is_rolled_back_before_the_next) {
   rdbms_pool db(spec_from_toml(odbc_toml("workers = 1")));
