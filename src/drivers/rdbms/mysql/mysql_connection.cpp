@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "drivers/rdbms/host_lookup.hpp"
+#include "drivers/rdbms/mysql/mysql_side_connect.hpp"
 #include "drivers/rdbms/mysql/mysql_values.hpp"
 #include "drivers/rdbms/result_slices.hpp"
 
@@ -158,7 +159,8 @@ query_result mysql_connection::failure(MYSQL_STMT* stmt) {
 
 awaitable<std::vector<std::string>> mysql_connection::targets(std::string& why) {
   const mysql_settings& s = *settings_;
-  if (!is_host_name(s.host)) co_return std::vector{s.host};
+  // With verify_peer the name itself, for the certificate check; connect_to resolves it then.
+  if (!is_host_name(s.host) || (s.tls && s.tls->verify_peer)) co_return std::vector{s.host};
   const std::uint64_t generation = generation_;
   auto resolver = std::make_shared<asio::ip::tcp::resolver>(executor_);
   resolver_ = resolver;
@@ -168,7 +170,6 @@ awaitable<std::vector<std::string>> mysql_connection::targets(std::string& why) 
     co_return std::vector<std::string>{};
   }
   resolver_.reset();
-  if (!addresses.empty() && s.tls && s.tls->verify_peer) co_return std::vector{s.host};
   co_return addresses;
 }
 
@@ -198,6 +199,7 @@ awaitable<call_result> mysql_connection::connect_to(const std::string& host) {
   const mysql_settings& s = *settings_;
   MYSQL* ret = nullptr;
   const std::uint64_t generation = generation_;
+  if (is_host_name(host)) co_return co_await connect_on_side_thread(host);
   const bool done = co_await drive(
       [&] {
         return mysql_real_connect_start(&ret, conn_, host.c_str(), s.user.c_str(),
@@ -212,10 +214,37 @@ awaitable<call_result> mysql_connection::connect_to(const std::string& host) {
     close();
     co_return call_result::failure(errc::disconnected, "connection attempt cancelled");
   }
+  co_return finish_connect(host, ret != nullptr);
+}
+
+awaitable<call_result> mysql_connection::connect_on_side_thread(const std::string& host) {
+  const std::uint64_t generation = generation_;
+  side_connect_ = mysql_side_connect::start(settings_, std::exchange(conn_, nullptr), host);
+  if (!side_connect_)
+    co_return call_result::failure(errc::disconnected, "no thread for the connection attempt");
+  while (!side_connect_->done()) {
+    wait_timer_.expires_after(side_connect_poll);
+    co_await wait_timer_.async_wait(asio::as_tuple(use_awaitable));
+    if (generation != generation_)  // close() gave the attempt up (cancel() calls it)
+      co_return call_result::failure(errc::disconnected, "connection attempt abandoned");
+  }
+  bool connected = false;
+  conn_ = side_connect_->take(connected);
+  side_connect_.reset();
+  if (conn_ == nullptr)
+    co_return call_result::failure(errc::disconnected,
+                                   "mysql connect to " + settings_->host + ":" +
+                                       std::to_string(settings_->port) + " did not finish within " +
+                                       std::to_string(settings_->connect_timeout.count()) + " ms");
+  co_return finish_connect(host, connected);
+}
+
+call_result mysql_connection::finish_connect(const std::string& host, bool connected) {
+  const mysql_settings& s = *settings_;
   const std::string where = "mysql connect to " + s.host +
                             (host != s.host ? " (" + host + ")" : std::string()) + ":" +
                             std::to_string(s.port);
-  if (ret == nullptr) {
+  if (!connected) {
     const unsigned int code = mysql_errno(conn_);
     const std::string why = mysql_error(conn_);
     const bool tls = code == CR_SSL_CONNECTION_ERROR || why.find("SSL") != std::string::npos ||
@@ -223,22 +252,22 @@ awaitable<call_result> mysql_connection::connect_to(const std::string& host) {
                      why.find("certificate") != std::string::npos;
     connect_errno_ = code;
     close();
-    co_return call_result::failure(tls ? errc::tls_error : errc::disconnected,
-                                   where + " failed (" + std::to_string(code) + "): " + why);
+    return call_result::failure(tls ? errc::tls_error : errc::disconnected,
+                                where + " failed (" + std::to_string(code) + "): " + why);
   }
   if (s.tls && mysql_get_ssl_cipher(conn_) == nullptr) {
     // MYSQL_OPT_SSL_ENFORCE is set, yet Connector/C 3.3 goes on in plain text with a server
     // that offers no TLS: a tls table asks for TLS, so the connection is refused here.
     close();
-    co_return call_result::failure(errc::tls_error,
-                                   where +
-                                       " failed: the server does not offer TLS, and the pool's "
-                                       "tls table requires it");
+    return call_result::failure(errc::tls_error,
+                                where +
+                                    " failed: the server does not offer TLS, and the pool's "
+                                    "tls table requires it");
   }
   connected_ = true;
   connected_to_ = host;
   track_socket();
-  co_return call_result::success();
+  return call_result::success();
 }
 
 awaitable<call_result> mysql_connection::ping() {
@@ -279,6 +308,10 @@ void mysql_connection::close() noexcept {
     resolver_->cancel();
     resolver_.reset();
   }
+  if (side_connect_) {
+    side_connect_->abandon();
+    side_connect_.reset();
+  }
   cancel_timer_.cancel();
   wait_timer_.cancel();
   if (socket_) {
@@ -304,7 +337,7 @@ void mysql_connection::cancel() noexcept {
     reset_cancelled_ = true;  // reset() stops waiting and fails (nothing is running)
     return;
   }
-  if (resolver_) {  // still resolving the host name: give the attempt up
+  if (resolver_ || side_connect_) {  // still resolving the host name: give the attempt up
     close();
     return;
   }

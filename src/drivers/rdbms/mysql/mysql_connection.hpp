@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "drivers/rdbms/mysql/mysql_settings.hpp"
+#include "drivers/rdbms/mysql/mysql_side_connect.hpp"
 #include "outpools/pool_spec.hpp"
 #include "outpools/rdbms/connection.hpp"
 
@@ -64,12 +65,17 @@ class mysql_connection final : public connection {
   // Where connect() points Connector/C: the host itself when it is an address (or a socket
   // path), else its addresses, resolved here asynchronously — Connector/C's own lookup blocks
   // the thread, and with it every worker on it. With tls.verify_peer the name itself, since
-  // Connector/C checks the certificate against the host it is given (the lookup here still
-  // makes a dead DNS fail without blocking). Empty with `why` set when the lookup failed or the
-  // attempt was given up meanwhile.
+  // Connector/C checks the certificate against the host it is given. Empty with `why` set when
+  // the lookup failed or the attempt was given up meanwhile.
   boost::asio::awaitable<std::vector<std::string>> targets(std::string& why);
   // One handshake with `host` (the settings' other values); on failure the connection is closed.
+  // A name is left to connect_on_side_thread.
   boost::asio::awaitable<call_result> connect_to(const std::string& host);
+  // The handshake with a host name on a thread of its own (mysql_side_connect), where
+  // Connector/C's blocking lookup of the name stops no worker; polled every side_connect_poll.
+  boost::asio::awaitable<call_result> connect_on_side_thread(const std::string& host);
+  // After a handshake with `host`: the connection kept (connected) or closed, with the error.
+  call_result finish_connect(const std::string& host, bool connected);
 
   // Runs one non-blocking call: `start()` then `cont(events)` until it returns 0. False when
   // the wait was cancelled or the connection closed meanwhile (the call is then unfinished and
@@ -111,6 +117,8 @@ class mysql_connection final : public connection {
   bool call_cancelled_ = false;
   std::uint64_t generation_ = 0;  ///< bumped by close(); a stale coroutine leaves conn_ alone
   std::shared_ptr<boost::asio::ip::tcp::resolver> resolver_;  ///< set while resolving
+  std::shared_ptr<mysql_side_connect> side_connect_;  ///< set while connecting on a side thread
+  static constexpr std::chrono::milliseconds side_connect_poll{2};
   unsigned int connect_errno_ = 0;  ///< Connector/C's error number of the last failed handshake
   /// The host given to Connector/C (an address, or the name): KILL QUERY goes there too.
   std::string connected_to_;

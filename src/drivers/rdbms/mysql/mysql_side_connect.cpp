@@ -1,0 +1,117 @@
+#include "drivers/rdbms/mysql/mysql_side_connect.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <thread>
+
+#include <poll.h>
+
+namespace outpools::rdbms {
+
+using steady = std::chrono::steady_clock;
+
+mysql_side_connect::mysql_side_connect(std::shared_ptr<const mysql_settings> settings,
+                                       MYSQL* handle, std::string host)
+    : settings_(std::move(settings)), host_(std::move(host)), handle_(handle) {}
+
+std::shared_ptr<mysql_side_connect> mysql_side_connect::start(
+    std::shared_ptr<const mysql_settings> settings, MYSQL* handle, std::string host) noexcept {
+  std::shared_ptr<mysql_side_connect> side;
+  try {
+    side.reset(new mysql_side_connect(std::move(settings), handle, std::move(host)));
+    std::thread([side] { side->run(); }).detach();
+    return side;
+  } catch (...) {  // no memory or no thread: nothing ran on the handle
+    if (side) side->handle_ = nullptr;
+    mysql_close(handle);
+    return nullptr;
+  }
+}
+
+int mysql_side_connect::wait(int status, steady::time_point until) const noexcept {
+  pollfd p{};
+  p.fd = static_cast<int>(mysql_get_socket(handle_));
+  if ((status & MYSQL_WAIT_READ) != 0) p.events |= POLLIN;
+  if ((status & MYSQL_WAIT_WRITE) != 0) p.events |= POLLOUT;
+  if ((status & MYSQL_WAIT_EXCEPT) != 0) p.events |= POLLPRI;
+  if (p.fd < 0 || p.events == 0) {  // nothing to watch: only the library's timeout
+    std::this_thread::sleep_until(until);
+    return 0;
+  }
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - steady::now());
+  const int n = ::poll(&p, 1, static_cast<int>(std::max<long long>(0, left.count())));
+  if (n < 0) return errno == EINTR ? 0 : -1;
+  int ready = 0;
+  // A closed or failed socket is reported as the event asked for: the library reads the error.
+  const bool failed = (p.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0;
+  if ((p.revents & POLLIN) != 0 || (failed && (status & MYSQL_WAIT_READ) != 0))
+    ready |= MYSQL_WAIT_READ;
+  if ((p.revents & POLLOUT) != 0 || (failed && (status & MYSQL_WAIT_WRITE) != 0))
+    ready |= MYSQL_WAIT_WRITE;
+  if ((p.revents & POLLPRI) != 0) ready |= MYSQL_WAIT_EXCEPT;
+  return ready;
+}
+
+void mysql_side_connect::run() noexcept {
+  const mysql_settings& s = *settings_;
+  MYSQL* ret = nullptr;
+  // The blocking name lookup happens in here, before the first wait.
+  int status = mysql_real_connect_start(
+      &ret, handle_, host_.c_str(), s.user.c_str(), s.password ? s.password->c_str() : nullptr,
+      s.database.empty() ? nullptr : s.database.c_str(), s.port, nullptr, CLIENT_MULTI_RESULTS);
+  const auto deadline = steady::now() + s.connect_timeout;
+  // The library's own timeout for the wait it asked for, when it asked for one.
+  auto library_deadline = steady::time_point::max();
+  const auto note_library_timeout = [&] {
+    library_deadline =
+        (status & MYSQL_WAIT_TIMEOUT) != 0
+            ? steady::now() + std::chrono::milliseconds(mysql_get_timeout_value_ms(handle_))
+            : steady::time_point::max();
+  };
+  note_library_timeout();
+  while (status != 0 && !abandoned_.load(std::memory_order_relaxed)) {
+    const auto now = steady::now();
+    if (now >= deadline) break;
+    // abandon() is noticed within this much.
+    const auto until = std::min({deadline, library_deadline, now + std::chrono::milliseconds(50)});
+    int ready = wait(status, until);
+    if (ready < 0) break;
+    if (ready == 0) {
+      if (steady::now() < library_deadline) continue;
+      ready = MYSQL_WAIT_TIMEOUT;
+    }
+    status = mysql_real_connect_cont(&ret, handle_, ready);
+    note_library_timeout();
+  }
+  std::lock_guard lock(mutex_);
+  connected_ = status == 0 && ret != nullptr;
+  if (status != 0) {  // unfinished: shut the socket so that mysql_close's COM_QUIT cannot block
+    mariadb_cancel(handle_);
+    mysql_close(handle_);
+    handle_ = nullptr;
+  } else if (abandoned_.load(std::memory_order_relaxed)) {
+    mysql_close(handle_);
+    handle_ = nullptr;
+  }
+  done_.store(true, std::memory_order_release);
+}
+
+MYSQL* mysql_side_connect::take(bool& connected) noexcept {
+  std::lock_guard lock(mutex_);
+  connected = connected_;
+  if (!done() || taken_) return nullptr;
+  taken_ = true;
+  return std::exchange(handle_, nullptr);
+}
+
+void mysql_side_connect::abandon() noexcept {
+  abandoned_.store(true, std::memory_order_relaxed);
+  std::lock_guard lock(mutex_);
+  taken_ = true;
+  if (done() && handle_ != nullptr) {  // ended, not taken: close it here
+    mysql_close(handle_);
+    handle_ = nullptr;
+  }
+}
+
+}  // namespace outpools::rdbms

@@ -1,0 +1,69 @@
+// mysql_side_connect.hpp — a mysql handshake run on a thread of its own, for when Connector/C
+// must resolve the host name itself.
+#pragma once
+
+#include <mysql.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "drivers/rdbms/mysql/mysql_settings.hpp"
+
+namespace outpools::rdbms {
+
+/// One connection attempt of a MYSQL handle on a detached thread.
+///
+/// With tls.verify_peer Connector/C checks the server's certificate against the host it is
+/// given, so it must be given the name, and it then looks the name up itself with a blocking
+/// getaddrinfo — on a worker's I/O thread that would stop every worker on it for as long as
+/// the DNS takes. Here the thread makes that lookup and the whole handshake, driving the
+/// non-blocking API with poll(), bounded by the settings' connect_timeout from the end of the
+/// lookup. The handle is used by one thread at a time: by this one until done() is true, then
+/// by whoever calls take(); the library's coroutine for the handshake begins and ends on this
+/// thread (it is never resumed on another one).
+///
+/// Thread-safety: done(), take() and abandon() may be called from any thread.
+class mysql_side_connect {
+ public:
+  /// Starts the attempt on `handle` (made by mysql_new_handle with nonblocking = true; owned
+  /// from here on) to `host`:settings.port. Null when no thread could be started (the handle
+  /// is then closed).
+  static std::shared_ptr<mysql_side_connect> start(std::shared_ptr<const mysql_settings> settings,
+                                                   MYSQL* handle, std::string host) noexcept;
+
+  /// True once the attempt has ended, connected or not (acquire: take() may follow).
+  bool done() const noexcept { return done_.load(std::memory_order_acquire); }
+
+  /// Once done() and unless abandoned: the handle, now the caller's (mysql_close), and whether
+  /// it is connected (when not, mysql_errno and mysql_error on it say why). Null when the
+  /// handshake did not finish within connect_timeout (the thread closed the handle), or when
+  /// called before done(), after abandon() or twice.
+  MYSQL* take(bool& connected) noexcept;
+
+  /// The caller gives the attempt up: the thread stops at its next wait and closes the handle
+  /// (or the handle is closed here when the attempt has already ended and was not taken).
+  void abandon() noexcept;
+
+ private:
+  mysql_side_connect(std::shared_ptr<const mysql_settings> settings, MYSQL* handle,
+                     std::string host);
+  // The thread's body: the handshake, then the hand-over (or the close, when abandoned).
+  void run() noexcept;
+  // poll() for the socket events of `status` (MYSQL_WAIT_*) until `until` at most: the events
+  // that happened (as MYSQL_WAIT_*), 0 when none did by then, -1 when poll failed.
+  int wait(int status, std::chrono::steady_clock::time_point until) const noexcept;
+
+  const std::shared_ptr<const mysql_settings> settings_;
+  const std::string host_;
+  std::atomic<bool> done_{false};
+  std::atomic<bool> abandoned_{false};
+  std::mutex mutex_;  ///< guards the hand-over of handle_ between the thread and the caller
+  MYSQL* handle_;
+  bool connected_ = false;
+  bool taken_ = false;
+};
+
+}  // namespace outpools::rdbms
