@@ -162,14 +162,14 @@ awaitable<std::vector<std::string>> mysql_connection::targets(std::string& why) 
   // With verify_peer the name itself, for the certificate check; connect_to resolves it then.
   if (!is_host_name(s.host) || (s.tls && s.tls->verify_peer)) co_return std::vector{s.host};
   const std::uint64_t generation = generation_;
-  auto resolver = std::make_shared<asio::ip::tcp::resolver>(executor_);
-  resolver_ = resolver;
-  std::vector<std::string> addresses = co_await resolve_host(*resolver, s.host, s.port, why);
-  if (generation != generation_) {  // given up meanwhile (a lookup cannot be interrupted)
+  auto lookup = std::make_shared<host_lookup>(executor_);
+  lookup_ = lookup;
+  std::vector<std::string> addresses = co_await lookup->resolve(s.host, s.port, why);
+  if (generation != generation_) {  // given up meanwhile
     why = "connection attempt given up while resolving \"" + s.host + "\"";
     co_return std::vector<std::string>{};
   }
-  resolver_.reset();
+  lookup_.reset();
   co_return addresses;
 }
 
@@ -304,9 +304,9 @@ awaitable<call_result> mysql_connection::reset() {
 
 void mysql_connection::close() noexcept {
   ++generation_;
-  if (resolver_) {
-    resolver_->cancel();
-    resolver_.reset();
+  if (lookup_) {
+    lookup_->cancel();
+    lookup_.reset();
   }
   if (side_connect_) {
     side_connect_->abandon();
@@ -337,7 +337,7 @@ void mysql_connection::cancel() noexcept {
     reset_cancelled_ = true;  // reset() stops waiting and fails (nothing is running)
     return;
   }
-  if (resolver_ || side_connect_) {  // still resolving the host name: give the attempt up
+  if (lookup_ || side_connect_) {  // still resolving the host name: give the attempt up
     close();
     return;
   }

@@ -4,7 +4,6 @@
 #include <mysql.h>
 
 #include <atomic>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <map>
@@ -13,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "drivers/rdbms/host_lookup.hpp"
 #include "drivers/rdbms/mysql/mysql_settings.hpp"
 #include "drivers/rdbms/mysql/mysql_side_connect.hpp"
 #include "outpools/pool_spec.hpp"
@@ -116,7 +116,7 @@ class mysql_connection final : public connection {
   /// being converted stops there.
   bool call_cancelled_ = false;
   std::uint64_t generation_ = 0;  ///< bumped by close(); a stale coroutine leaves conn_ alone
-  std::shared_ptr<boost::asio::ip::tcp::resolver> resolver_;  ///< set while resolving
+  std::shared_ptr<host_lookup> lookup_;               ///< set while resolving
   std::shared_ptr<mysql_side_connect> side_connect_;  ///< set while connecting on a side thread
   static constexpr std::chrono::milliseconds side_connect_poll{2};
   unsigned int connect_errno_ = 0;  ///< Connector/C's error number of the last failed handshake

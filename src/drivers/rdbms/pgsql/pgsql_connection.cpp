@@ -157,15 +157,15 @@ awaitable<call_result> pgsql_connection::connect() {
   // asynchronously (cancel() stops it), and keep `host` for certificate checks and SNI.
   std::vector<std::pair<std::string, std::string>> parameters = parameters_;
   if (is_host_name(host_)) {
-    auto resolver = std::make_shared<asio::ip::tcp::resolver>(executor_);
-    resolver_ = resolver;
+    auto lookup = std::make_shared<host_lookup>(executor_);
+    lookup_ = lookup;
     std::string why;
     const std::vector<std::string> addresses =
-        co_await resolve_host(*resolver, host_, static_cast<unsigned int>(port_), why);
+        co_await lookup->resolve(host_, static_cast<unsigned int>(port_), why);
     if (attempt != connects_)  // given up meanwhile, and perhaps started again
       co_return call_result::failure(
           errc::disconnected, "connection attempt given up while resolving \"" + host_ + "\"");
-    resolver_.reset();
+    lookup_.reset();
     if (addresses.empty()) co_return call_result::failure(errc::disconnected, why);
     parameters.emplace_back("hostaddr", addresses.front());
   }
@@ -250,9 +250,9 @@ awaitable<call_result> pgsql_connection::reset() {
 
 void pgsql_connection::close() noexcept {
   ++connects_;
-  if (resolver_) {
-    resolver_->cancel();
-    resolver_.reset();
+  if (lookup_) {
+    lookup_->cancel();
+    lookup_.reset();
   }
   cancel_pending_ = false;
   cancel_done_.reset();
@@ -275,8 +275,8 @@ void pgsql_connection::cancel() noexcept {
     reset_cancelled_ = true;  // reset() stops waiting and fails (nothing is running)
     return;
   }
-  if (resolver_) {
-    resolver_->cancel();  // still resolving the host name
+  if (lookup_) {
+    lookup_->cancel();  // still resolving the host name
     return;
   }
   if (conn_ == nullptr) return;

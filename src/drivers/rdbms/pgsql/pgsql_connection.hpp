@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <boost/asio/generic/stream_protocol.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <optional>
@@ -13,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "drivers/rdbms/host_lookup.hpp"
 #include "outpools/pool_spec.hpp"
 #include "outpools/rdbms/connection.hpp"
 
@@ -74,9 +74,9 @@ class pgsql_connection final : public connection {
   std::vector<std::pair<std::string, std::string>> parameters_;
   std::string host_;  ///< resolved at each connect, without blocking
   std::uint16_t port_ = 0;
-  std::shared_ptr<boost::asio::ip::tcp::resolver> resolver_;  ///< set while resolving
+  std::shared_ptr<host_lookup> lookup_;  ///< set while resolving
   /// Bumped by close() (and so by every connect()): a connect given up while its host name was
-  /// being resolved (a lookup cannot be interrupted) finds it changed and touches nothing.
+  /// being resolved finds it changed and touches nothing.
   std::uint64_t connects_ = 0;
   std::optional<std::chrono::milliseconds> keepalive_;
   std::chrono::milliseconds cancel_grace_;
