@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -43,21 +44,38 @@ TEST(mysql_name_lookup, a_slow_lookup_of_a_verified_host_name_stops_no_worker) {
 // keeps running throughout.
 TEST(mysql_name_lookup, a_lookup_slower_than_connect_timeout_fails_the_attempt_in_time) {
   if (!private_resolver_error.empty()) GTEST_SKIP() << private_resolver_error;
+  // Counts the TLS server's other connections (reached by address: no lookup).
+  rdbms_pool observer(spec_from_toml(mysql_toml(
+      "workers = 1", "[outgoing_pools.rdbms.default.connection.tls]\nverify_peer = false",
+      "OUTPOOLS_MYSQL_TLS_PORT")));
+  const auto others = [&] {
+    rdbms::query_result r = observer.client.query(
+        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()");
+    EXPECT_TRUE(r.ok()) << r.diagnostics;
+    return r.ok() ? std::get<std::int64_t>(r.rows.at(0).at(0)) : -1;
+  };
+  const std::int64_t before = others();
   slow_dns_server dns(3000ms);
-  rdbms_pool db(spec_from_toml(verified_localhost_toml(
-                    "workers = 1\nconnect_timeout = 500\ncall_timeout = 1000\n"
-                    "reconnect_backoff_min = 100\nreconnect_backoff_max = 200")),
-                1);
-  stall_meter meter(db.threads.context(0));
-  const auto started = std::chrono::steady_clock::now();
-  rdbms::query_result r = db.client.query("SELECT 1");
-  const auto took = std::chrono::steady_clock::now() - started;
-  const std::chrono::milliseconds stall = meter.stop();
-  EXPECT_FALSE(r.ok());
-  EXPECT_LT(took, 2500ms) << "the call waited for the lookup";
-  EXPECT_LT(stall, 300ms) << "the I/O thread was blocked by the lookup";
-  const std::string why = db.p->stats().last_connect_error;
-  EXPECT_NE(why.find("connect timed out"), std::string::npos) << why;
+  {
+    rdbms_pool db(spec_from_toml(verified_localhost_toml(
+                      "workers = 1\nconnect_timeout = 500\ncall_timeout = 1000\n"
+                      "reconnect_backoff_min = 100\nreconnect_backoff_max = 200")),
+                  1);
+    stall_meter meter(db.threads.context(0));
+    const auto started = std::chrono::steady_clock::now();
+    rdbms::query_result r = db.client.query("SELECT 1");
+    const auto took = std::chrono::steady_clock::now() - started;
+    const std::chrono::milliseconds stall = meter.stop();
+    EXPECT_FALSE(r.ok());
+    EXPECT_LT(took, 2500ms) << "the call waited for the lookup";
+    EXPECT_LT(stall, 300ms) << "the I/O thread was blocked by the lookup";
+    const std::string why = db.p->stats().last_connect_error;
+    EXPECT_NE(why.find("connect timed out"), std::string::npos) << why;
+  }
+  // The attempts given up are their threads' to end: once the DNS has answered them, each
+  // closes its handle, and none is left connected to the server.
+  std::this_thread::sleep_for(4500ms);
+  EXPECT_EQ(others(), before) << "an abandoned attempt left a connection open";
 }
 
 // Without verify_peer the driver resolves the name itself (and hands Connector/C the address):
