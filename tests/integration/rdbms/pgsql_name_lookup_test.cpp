@@ -28,16 +28,10 @@ std::string verified_localhost_toml(const std::string& pool_lines) {
 TEST(pgsql_name_lookup, a_slow_lookup_of_a_verified_host_name_stops_no_worker) {
   if (!private_resolver_error.empty()) GTEST_SKIP() << private_resolver_error;
   slow_dns_server dns(2000ms);
-  rdbms_pool db(spec_from_toml(verified_localhost_toml("workers = 1\nconnect_timeout = 15000")), 1);
-  stall_meter meter(db.threads.context(0));
-  const bool connected = db.p->wait_connected(30s);
-  const std::chrono::milliseconds stall = meter.stop();
-  ASSERT_TRUE(connected) << db.p->stats().last_connect_error;
-  EXPECT_GE(dns.queries(), 1) << "the name was not looked up in the slow DNS";
-  EXPECT_LT(stall, 500ms) << "the I/O thread was blocked by the lookup";
-  RecordProperty("longest_stall_ms", static_cast<int>(stall.count()));
+  std::unique_ptr<rdbms_pool> db = expect_connected_through_slow_dns(
+      spec_from_toml(verified_localhost_toml("workers = 1\nconnect_timeout = 15000")), dns);
   rdbms::query_result r =
-      db.client.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+      db->client.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
   ASSERT_TRUE(r.ok()) << r.diagnostics;
   EXPECT_EQ(std::get<bool>(r.rows.at(0).at(0)), true);
 }
@@ -47,20 +41,23 @@ TEST(pgsql_name_lookup, a_slow_lookup_of_a_verified_host_name_stops_no_worker) {
 TEST(pgsql_name_lookup, a_lookup_slower_than_connect_timeout_fails_the_attempt_in_time) {
   if (!private_resolver_error.empty()) GTEST_SKIP() << private_resolver_error;
   slow_dns_server dns(3000ms);
-  rdbms_pool db(spec_from_toml(verified_localhost_toml(
-                    "workers = 1\nconnect_timeout = 500\ncall_timeout = 1000\n"
-                    "reconnect_backoff_min = 100\nreconnect_backoff_max = 200")),
+  expect_an_attempt_given_up_during_a_slow_lookup(spec_from_toml(
+      verified_localhost_toml("workers = 1\nconnect_timeout = 500\ncall_timeout = 1000\n"
+                              "reconnect_backoff_min = 100\nreconnect_backoff_max = 200")));
+}
+
+// A name with several addresses: each is tried in turn, as libpq does with a name. Nothing
+// listens on 127.0.0.2; 127.0.0.5 relays to the server. glibc orders the addresses by the
+// prefix they share with the source address (127.0.0.1), so 127.0.0.2 is tried first.
+TEST(pgsql_name_lookup, each_address_of_a_name_is_tried_in_turn) {
+  if (!private_resolver_error.empty()) GTEST_SKIP() << private_resolver_error;
+  tcp_relay relay("127.0.0.5", std::stoi(service("OUTPOOLS_PGSQL_PORT")));
+  slow_dns_server dns(0ms, {"127.0.0.2", "127.0.0.5"});
+  rdbms_pool db(spec_from_toml(pgsql_toml("workers = 1", "", "OUTPOOLS_PGSQL_PORT", "localhost")),
                 1);
-  stall_meter meter(db.threads.context(0));
-  const auto started = std::chrono::steady_clock::now();
-  rdbms::query_result r = db.client.query("SELECT 1");
-  const auto took = std::chrono::steady_clock::now() - started;
-  const std::chrono::milliseconds stall = meter.stop();
-  EXPECT_FALSE(r.ok());
-  EXPECT_LT(took, 2500ms) << "the call waited for the lookup";
-  EXPECT_LT(stall, 300ms) << "the I/O thread was blocked by the lookup";
-  const std::string why = db.p->stats().last_connect_error;
-  EXPECT_NE(why.find("connect timed out"), std::string::npos) << why;
+  ASSERT_TRUE(db.p->wait_connected(10s)) << db.p->stats().last_connect_error;
+  EXPECT_EQ(relay.connections(), 1);
+  EXPECT_TRUE(db.client.query("SELECT 1").ok());
 }
 
 // Each worker's lookup runs on its own: four workers on one I/O thread, each looking the name

@@ -6,8 +6,12 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
+
+#include "integration/rdbms/rdbms_test_support.hpp"
 
 namespace outpools::testing {
 
@@ -16,11 +20,13 @@ namespace outpools::testing {
 /// else why it could not (e.g. not root). A test that needs it skips with that reason.
 extern const std::string private_resolver_error;
 
-/// A DNS server on the private resolver's address, port 53 (UDP), that answers every query
-/// `delay` after it came: A records with 127.0.0.1, other types with no answer.
+/// A DNS server on the private resolver's socket (one at a time), that answers every query
+/// `delay` after it came: A records with `addresses` (IPv4, in that order), other types with no
+/// answer.
 class slow_dns_server {
  public:
-  explicit slow_dns_server(std::chrono::milliseconds delay);
+  explicit slow_dns_server(std::chrono::milliseconds delay,
+                           std::vector<std::string> addresses = {"127.0.0.1"});
   ~slow_dns_server();
   slow_dns_server(const slow_dns_server&) = delete;
   slow_dns_server& operator=(const slow_dns_server&) = delete;
@@ -29,9 +35,11 @@ class slow_dns_server {
 
  private:
   void serve();
+  std::vector<unsigned char> answer(const unsigned char* query, std::size_t n) const;
 
   std::chrono::milliseconds delay_;
-  int fd_ = -1;
+  std::vector<std::string> addresses_;
+  int fd_;  ///< the process's DNS socket, not closed here
   std::atomic<bool> stop_{false};
   std::atomic<int> queries_{0};
   std::thread thread_;
@@ -54,5 +62,39 @@ class stall_meter {
   std::chrono::steady_clock::duration longest_{};  // the meter's thread's until joined
   std::thread thread_;
 };
+
+/// Relays every TCP connection made to `address`:`port` to 127.0.0.1:`port` (a server of
+/// scripts/services), on a thread of its own: a second address for a server that listens on
+/// 127.0.0.1 alone.
+class tcp_relay {
+ public:
+  tcp_relay(const std::string& address, int port);
+  ~tcp_relay();
+  tcp_relay(const tcp_relay&) = delete;
+  tcp_relay& operator=(const tcp_relay&) = delete;
+  /// How many connections it relayed so far. Thread-safe.
+  int connections() const { return connections_.load(); }
+
+ private:
+  void serve();
+
+  int port_;
+  int listener_ = -1;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> connections_{0};
+  std::thread thread_;
+};
+
+/// Starts a pool of `spec` (one worker, connect_timeout of several seconds) on one I/O thread
+/// while `dns` answers late, and checks that it connects and that the thread never stalled
+/// for 500 ms meanwhile. The pool.
+std::unique_ptr<rdbms_pool> expect_connected_through_slow_dns(const pool_spec& spec,
+                                                              const slow_dns_server& dns);
+
+/// Starts a pool of `spec` (connect_timeout = 500, call_timeout = 1000, short backoff) on one
+/// I/O thread while `dns` answers after more than 2.5 s, and checks that a call fails within
+/// 2.5 s with the attempt given up at connect_timeout, and that the thread never stalled for
+/// 300 ms meanwhile.
+void expect_an_attempt_given_up_during_a_slow_lookup(const pool_spec& spec);
 
 }  // namespace outpools::testing

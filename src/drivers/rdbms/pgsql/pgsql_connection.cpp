@@ -167,7 +167,21 @@ awaitable<call_result> pgsql_connection::connect() {
           errc::disconnected, "connection attempt given up while resolving \"" + host_ + "\"");
     lookup_.reset();
     if (addresses.empty()) co_return call_result::failure(errc::disconnected, why);
-    parameters.emplace_back("hostaddr", addresses.front());
+    // Every address, in the lookup's order: libpq tries the next when one fails (a name that
+    // resolves to ::1 first, a server that listens on 127.0.0.1 only), with the name repeated
+    // for each (a list of the same length) for the certificate check and SNI.
+    std::string hosts, hostaddrs;
+    for (const std::string& address : addresses) {
+      if (!hostaddrs.empty()) {
+        hosts += ',';
+        hostaddrs += ',';
+      }
+      hosts += host_;
+      hostaddrs += address;
+    }
+    for (auto& [key, value] : parameters)
+      if (key == "host") value = hosts;
+    parameters.emplace_back("hostaddr", hostaddrs);
   }
   std::vector<const char*> keys, values;
   for (const auto& [k, v] : parameters) {
