@@ -120,9 +120,17 @@ awaitable<int> mysql_connection::wait_for(int status) {
 
 template <typename Start, typename Cont>
 awaitable<bool> mysql_connection::drive(Start start, Cont cont) {
-  const std::uint64_t generation = generation_;
   in_progress_ = true;
-  int status = start();
+  const int status = start();  // a named local: GCC 12 mishandles calls inside co_await
+  const bool done = co_await drive_from(status, cont);
+  if (!done) co_return false;
+  in_progress_ = false;
+  co_return true;
+}
+
+template <typename Cont>
+awaitable<bool> mysql_connection::drive_from(int status, Cont cont) {
+  const std::uint64_t generation = generation_;
   while (status != 0) {
     const int ready = co_await wait_for(status);
     if (generation != generation_) co_return false;  // closed meanwhile: touch nothing
@@ -132,7 +140,6 @@ awaitable<bool> mysql_connection::drive(Start start, Cont cont) {
     }
     status = cont(ready);
   }
-  in_progress_ = false;
   co_return true;
 }
 
@@ -323,6 +330,7 @@ void mysql_connection::close() noexcept {
   if (conn_) {
     // Mid-call or broken: shut the socket first so that mysql_close's COM_QUIT cannot block.
     if (in_progress_ || broken_) mariadb_cancel(conn_);
+    release_streaming();
     mysql_close(conn_);  // also detaches every statement from the connection
     conn_ = nullptr;
   }
@@ -370,12 +378,22 @@ void mysql_connection::cancel() noexcept {
   });
 }
 
-query_result mysql_connection::cancelled_while_reading(bool more_results) {
-  if (more_results) broken_ = true;
+query_result mysql_connection::cancelled_while_reading() {
+  broken_ = true;  // the rest of the result is still to come: out of sync
+  release_streaming();
   return query_result(call_result::failure(
-      errc::timeout, more_results ? "cancelled while the result was read; the connection is "
-                                    "replaced, as results were still to come"
-                                  : "cancelled while the result was read; the rest was dropped"));
+      errc::timeout,
+      "cancelled while the result was read; the connection is replaced, as the rest of the "
+      "result was still to come"));
+}
+
+void mysql_connection::release_streaming() noexcept {
+  if (streaming_ == nullptr) return;
+  // Rows left unread: the socket is shut first, so that freeing the result (which reads the
+  // rest) returns at once.
+  if (in_progress_ || broken_) mariadb_cancel(conn_);
+  mysql_free_result(streaming_);
+  streaming_ = nullptr;
 }
 
 bool mysql_connection::is_fatal(const call_result& result) const noexcept {
@@ -452,27 +470,43 @@ awaitable<query_result> mysql_connection::collect(std::uint64_t generation) {
   query_result out;
   bool first = true;
   for (;;) {
-    MYSQL_RES* res = nullptr;
-    if (!co_await drive([&] { return mysql_store_result_start(&res, conn_); },
-                        [&](int events) { return mysql_store_result_cont(&res, conn_, events); }))
-      co_return lost(generation, "reading the result failed");
-    // Stored: no I/O to free it, and independent of the connection.
-    std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> stored(res, &mysql_free_result);
-    if (res != nullptr) {
-      if (first) {  // a slice at a time (result_slices.hpp)
-        read_mysql_columns(res, out);
-        const std::size_t slice = rows_per_slice(mysql_num_fields(res));
-        while (!call_cancelled_ && !read_mysql_rows(res, out, slice)) {
-          co_await let_other_handlers_run(executor_);
-          if (generation != generation_) co_return lost(generation, "the connection was closed");
+    // Unbuffered (mysql_use_result): each fetch is one library call for one row, and the
+    // thread's other handlers run between slices. mysql_store_result reads a whole result in
+    // one call as long as the server keeps sending, which held the thread for hundreds of ms.
+    streaming_ = mysql_use_result(conn_);
+    if (streaming_ != nullptr) {
+      MYSQL_RES* res = streaming_;
+      if (first) read_mysql_columns(res, out);
+      const std::size_t slice = rows_per_slice(mysql_num_fields(res));
+      std::size_t in_slice = 0;
+      in_progress_ = true;  // until the last row: cancel() sends KILL QUERY meanwhile
+      for (;;) {
+        MYSQL_ROW row = nullptr;
+        const int status = mysql_fetch_row_start(&row, res);
+        if (status != 0) {
+          const auto more = [&](int events) { return mysql_fetch_row_cont(&row, res, events); };
+          const bool done = co_await drive_from(status, more);
+          if (!done) co_return lost(generation, "reading the result failed");
+        }
+        if (row == nullptr) break;                   // the last row, or an error
+        if (first) append_mysql_row(res, row, out);  // later results are read and dropped
+        if (++in_slice < slice) continue;
+        in_slice = 0;
+        co_await let_other_handlers_run(executor_);
+        if (generation != generation_) co_return lost(generation, "the connection was closed");
+        if (call_cancelled_) {
+          free_after_queued_handlers(executor_, std::move(out));
+          co_return cancelled_while_reading();
         }
       }
-      if (call_cancelled_) {
-        free_after_queued_handlers(executor_, std::move(out));
-        free_after_queued_handlers(executor_, std::move(stored));
-        co_return cancelled_while_reading(mysql_more_results(conn_));
+      in_progress_ = false;
+      const bool failed = mysql_errno(conn_) != 0;
+      if (failed) {
+        query_result error = failure();
+        release_streaming();
+        co_return error;
       }
-      stored.reset();
+      release_streaming();
     } else if (mysql_field_count(conn_) != 0) {
       co_return failure();
     } else if (first) {
@@ -519,8 +553,6 @@ awaitable<query_result> mysql_connection::execute(std::string_view name, std::st
         co_return lost(generation, "closing the failed statement failed");
       co_return r;
     }
-    my_bool update_max_length = 1;
-    mysql_stmt_attr_set(handle, STMT_ATTR_UPDATE_MAX_LENGTH, &update_max_length);
     s.prepared = true;
   }
   co_return co_await run_statement(s, params, generation);
@@ -551,34 +583,52 @@ awaitable<query_result> mysql_connection::run_statement(statement& s, std::span<
       co_return std::move(*failed);
     co_return out;
   }
-  if (!co_await drive(
-          [&] { return mysql_stmt_store_result_start(&err, handle); },
-          [&](int events) { return mysql_stmt_store_result_cont(&err, handle, events); }))
-    co_return lost(generation, "reading the statement's rows failed");
-  if (err != 0) {
-    broken_ = true;  // the rows (and what follows them) are left unread: out of sync
-    co_return failure(handle);
-  }
+  // Unbuffered, as collect() reads: each mysql_stmt_fetch is one library call for one row.
   std::string error;
   mysql_stmt_rows rows(handle, metadata.get(), out);
-  const std::size_t slice = rows_per_slice(mysql_num_fields(metadata.get()));
-  mysql_stmt_rows::step step = mysql_stmt_rows::step::more;
-  while (!call_cancelled_ && (step = rows.read(slice, error)) == mysql_stmt_rows::step::more) {
-    co_await let_other_handlers_run(executor_);  // a slice at a time (result_slices.hpp)
-    if (generation != generation_) co_return lost(generation, "the connection was closed");
+  if (!rows.bind(error)) {
+    broken_ = true;  // the rows are left unread: out of sync
+    co_return query_result(call_result::failure(errc::protocol_error, error));
   }
-  const bool read = step != mysql_stmt_rows::step::failed;
+  const std::size_t slice = rows_per_slice(mysql_num_fields(metadata.get()));
+  std::size_t in_slice = 0;
+  bool read = true;
+  in_progress_ = true;  // until the last row: cancel() sends KILL QUERY meanwhile
+  for (;;) {
+    int fetched = 0;
+    const int status = mysql_stmt_fetch_start(&fetched, handle);
+    if (status != 0) {
+      const auto more = [&](int events) { return mysql_stmt_fetch_cont(&fetched, handle, events); };
+      const bool done = co_await drive_from(status, more);
+      if (!done) co_return lost(generation, "reading the statement's rows failed");
+    }
+    if (fetched == MYSQL_NO_DATA) break;
+    if (fetched == 1) {  // the server ended the result with an error (a KILL QUERY, ...)
+      in_progress_ = false;
+      co_return failure(handle);
+    }
+    if (!rows.read_row(error)) {
+      broken_ = true;  // the rest is left unread: out of sync
+      read = false;
+      break;
+    }
+    if (++in_slice < slice) continue;
+    in_slice = 0;
+    co_await let_other_handlers_run(executor_);
+    if (generation != generation_) co_return lost(generation, "the connection was closed");
+    if (call_cancelled_) {
+      free_after_queued_handlers(executor_, std::move(out));
+      co_return cancelled_while_reading();
+    }
+  }
+  if (!read) co_return query_result(call_result::failure(errc::protocol_error, error));
+  in_progress_ = false;
   my_bool freed = 0;
   if (!co_await drive(
           [&] { return mysql_stmt_free_result_start(&freed, handle); },
           [&](int events) { return mysql_stmt_free_result_cont(&freed, handle, events); }))
     co_return lost(generation, "releasing the statement's rows failed");
-  if (call_cancelled_) {
-    free_after_queued_handlers(executor_, std::move(out));
-    co_return cancelled_while_reading(mysql_stmt_more_results(handle));
-  }
   std::optional<query_result> failed = co_await skip_more_results(handle, generation);
-  if (!read) co_return query_result(call_result::failure(errc::protocol_error, error));
   if (failed) co_return std::move(*failed);
   co_return out;
 }

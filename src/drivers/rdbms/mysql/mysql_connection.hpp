@@ -82,6 +82,11 @@ class mysql_connection final : public connection {
   // the connection broken).
   template <typename Start, typename Cont>
   boost::asio::awaitable<bool> drive(Start start, Cont cont);
+  // The rest of drive() for a call already started, whose start returned `status` (not 0):
+  // used where the start usually finishes at once (a row already received), so that no
+  // coroutine is entered then. Leaves in_progress_ to the caller.
+  template <typename Cont>
+  boost::asio::awaitable<bool> drive_from(int status, Cont cont);
   // Waits for the events in `status`; returns those that happened, 0 when cancelled.
   boost::asio::awaitable<int> wait_for(int status);
   // Points the descriptor at the library's current socket.
@@ -95,9 +100,12 @@ class mysql_connection final : public connection {
                                                                         std::uint64_t generation);
   // Waits (bounded by the grace period) until a KILL QUERY sent by cancel() has been answered.
   boost::asio::awaitable<void> await_kill();
-  // The answer to a call cancelled while its stored rows were converted: `timeout`; the
-  // connection is given up when more results follow (they would have to be read first).
-  query_result cancelled_while_reading(bool more_results);
+  // The answer to a call cancelled while its rows were read: `timeout`, and the connection is
+  // given up (the rest of the result would have to be read first).
+  query_result cancelled_while_reading();
+  // Frees streaming_, the socket shut first when rows may be left unread (mysql_free_result
+  // would read them).
+  void release_streaming() noexcept;
   // The error the library holds for the connection or for `stmt`.
   query_result failure(MYSQL_STMT* stmt = nullptr);
   // `disconnected`, the connection marked broken (unless it was closed and replaced since).
@@ -115,6 +123,8 @@ class mysql_connection final : public connection {
   /// cancel() was asked during the current query()/execute() (reset at their start): a result
   /// being converted stops there.
   bool call_cancelled_ = false;
+  /// The unbuffered result being read (mysql_use_result), freed before the connection is.
+  MYSQL_RES* streaming_ = nullptr;
   std::uint64_t generation_ = 0;  ///< bumped by close(); a stale coroutine leaves conn_ alone
   std::shared_ptr<host_lookup> lookup_;               ///< set while resolving
   std::shared_ptr<mysql_side_connect> side_connect_;  ///< set while connecting on a side thread

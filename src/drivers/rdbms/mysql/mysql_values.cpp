@@ -171,24 +171,19 @@ void read_mysql_columns(MYSQL_RES* res, query_result& out) {
   out.rows.reserve(out.rows.size() + mysql_num_rows(res));
 }
 
-bool read_mysql_rows(MYSQL_RES* res, query_result& out, std::size_t count) {
+void append_mysql_row(MYSQL_RES* res, MYSQL_ROW r, query_result& out) {
   const unsigned int columns = mysql_num_fields(res);
   const MYSQL_FIELD* fields = mysql_fetch_fields(res);
-  for (std::size_t n = 0; n < count; ++n) {
-    MYSQL_ROW r = mysql_fetch_row(res);
-    if (r == nullptr) return true;
-    const unsigned long* lengths = mysql_fetch_lengths(res);
-    row values;
-    values.reserve(columns);
-    for (unsigned int c = 0; c < columns; ++c) {
-      if (r[c] == nullptr)
-        values.emplace_back(std::monostate{});
-      else
-        values.push_back(decode(fields[c], r[c], lengths[c]));
-    }
-    out.rows.push_back(std::move(values));
+  const unsigned long* lengths = mysql_fetch_lengths(res);
+  row values;
+  values.reserve(columns);
+  for (unsigned int c = 0; c < columns; ++c) {
+    if (r[c] == nullptr)
+      values.emplace_back(std::monostate{});
+    else
+      values.push_back(decode(fields[c], r[c], lengths[c]));
   }
-  return false;  // the next call says whether any is left
+  out.rows.push_back(std::move(values));
 }
 
 mysql_stmt_params::mysql_stmt_params(std::span<const value> params)
@@ -248,7 +243,8 @@ mysql_stmt_rows::mysql_stmt_rows(MYSQL_STMT* stmt, MYSQL_RES* metadata, query_re
       cells_[c].buffer.resize(sizeof(double));
     } else {
       b.buffer_type = k == kind::text ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
-      cells_[c].buffer.resize(std::max<std::size_t>(fields_[c].max_length, 64) + 1);
+      // The column's declared length, within bounds: a longer value is fetched whole.
+      cells_[c].buffer.resize(std::clamp<std::size_t>(fields_[c].length, 64, 4096) + 1);
     }
     b.buffer = cells_[c].buffer.data();
     b.buffer_length = cells_[c].buffer.size();
@@ -259,26 +255,11 @@ mysql_stmt_rows::mysql_stmt_rows(MYSQL_STMT* stmt, MYSQL_RES* metadata, query_re
 }
 
 bool mysql_stmt_rows::bind(std::string& error) {
-  bound_ = true;
   if (columns_ > 0 && mysql_stmt_bind_result(stmt_, binds_.data())) {
     error = mysql_stmt_error(stmt_);
     return false;
   }
   return true;
-}
-
-mysql_stmt_rows::step mysql_stmt_rows::read(std::size_t count, std::string& error) {
-  if (!bound_ && !bind(error)) return step::failed;
-  for (std::size_t n = 0; n < count; ++n) {
-    const int status = mysql_stmt_fetch(stmt_);
-    if (status == MYSQL_NO_DATA) return step::done;
-    if (status == 1) {
-      error = mysql_stmt_error(stmt_);
-      return step::failed;
-    }
-    if (!read_row(error)) return step::failed;
-  }
-  return step::more;
 }
 
 bool mysql_stmt_rows::read_row(std::string& error) {
@@ -314,7 +295,7 @@ bool mysql_stmt_rows::read_row(std::string& error) {
     }
     const char* data = cell.buffer.data();
     std::vector<char> whole;
-    if (cell.length > cell.buffer.size()) {  // longer than max_length said: fetch it whole
+    if (cell.length > cell.buffer.size()) {  // longer than the buffer: fetch it whole
       whole.resize(cell.length);
       MYSQL_BIND again;
       std::memset(&again, 0, sizeof again);

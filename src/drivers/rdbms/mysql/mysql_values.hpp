@@ -23,16 +23,14 @@ namespace outpools::rdbms {
 std::optional<std::string> mysql_interpolate(MYSQL* m, std::string_view sql,
                                              std::span<const value> params, std::string& error);
 
-/// Sets `out.columns` to the names of a stored result's columns.
+/// Sets `out.columns` to the names of a result's columns.
 void read_mysql_columns(MYSQL_RES* res, query_result& out);
 
-/// Appends up to `count` more rows of a stored text-protocol result to `out.rows`, typed by
-/// field type: integers → int64 (an unsigned BIGINT above INT64_MAX → text), FLOAT/DOUBLE →
-/// double, BIT → int64, binary strings and BLOBs → bytes, everything else (DECIMAL and dates
-/// included) → text. True when it found no row left (a slice that ends at the last row says
-/// false; the next call says true). No I/O (a large result is read in slices, see
-/// result_slices.hpp).
-bool read_mysql_rows(MYSQL_RES* res, query_result& out, std::size_t count);
+/// Appends row `r`, just fetched from text-protocol result `res`, to `out.rows`, typed by field
+/// type: integers → int64 (an unsigned BIGINT above INT64_MAX → text), FLOAT/DOUBLE → double,
+/// BIT → int64, binary strings and BLOBs → bytes, everything else (DECIMAL and dates included)
+/// → text. No I/O.
+void append_mysql_row(MYSQL_RES* res, MYSQL_ROW r, query_result& out);
 
 /// Parameters of a prepared statement as MYSQL_BIND, owning their buffers: text as STRING,
 /// int64 as LONGLONG, double as DOUBLE, bool as TINY, bytes as BLOB, null as NULL.
@@ -49,19 +47,21 @@ class mysql_stmt_params {
   std::vector<char> flags_;
 };
 
-/// Reads the rows of an executed statement whose result was stored (mysql_stmt_store_result
-/// with STMT_ATTR_UPDATE_MAX_LENGTH), typed as read_mysql_rows does, a slice at a time. No I/O.
-/// Not thread-safe; `stmt` and `metadata` must outlive it.
+/// Types the rows of an executed statement as append_mysql_row does, one at a time, each after
+/// the caller fetched it (mysql_stmt_fetch_start/cont, unbuffered). A value longer than its
+/// buffer is fetched whole with mysql_stmt_fetch_column. No I/O. Not thread-safe; `stmt` and
+/// `metadata` must outlive it.
 class mysql_stmt_rows {
  public:
-  /// Sets `out.columns` and prepares buffers for the statement's columns (bound to it by the
-  /// first read()).
+  /// Sets `out.columns` and prepares buffers for the statement's columns.
   mysql_stmt_rows(MYSQL_STMT* stmt, MYSQL_RES* metadata, query_result& out);
 
-  enum class step { more, done, failed };
-  /// Appends up to `count` more rows to the `out` given above: `done` once every row is read,
-  /// `failed` with `error` set when the library refused a bind or a fetch.
-  step read(std::size_t count, std::string& error);
+  /// Binds the buffers to the statement, before the first fetch. False with `error` set when
+  /// the library refused.
+  bool bind(std::string& error);
+  /// Appends the row just fetched (the fetch returned 0 or MYSQL_DATA_TRUNCATED) to the `out`
+  /// given above. False with `error` set when a value could not be fetched whole.
+  bool read_row(std::string& error);
 
  private:
   struct column {
@@ -70,16 +70,12 @@ class mysql_stmt_rows {
     my_bool is_null = 0;
     my_bool truncated = 0;
   };
-  bool bind(std::string& error);
-  bool read_row(std::string& error);
-
   MYSQL_STMT* stmt_;
   unsigned int columns_;
   const MYSQL_FIELD* fields_;
   query_result& out_;
   std::vector<column> cells_;
   std::vector<MYSQL_BIND> binds_;
-  bool bound_ = false;
 };
 
 }  // namespace outpools::rdbms
