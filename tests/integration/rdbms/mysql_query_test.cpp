@@ -165,6 +165,31 @@ TEST(mysql_query, a_prepared_call_failing_after_its_first_result_reports_the_err
   db.client.query("DROP PROCEDURE " + procedure);
 }
 
+// Values longer than a prepared statement's column buffers (rows are fetched unbuffered, so
+// their lengths are not known before) come back whole, as with the text protocol.
+TEST(mysql_query, long_values_come_back_whole) {
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  const std::string sql =
+      "SELECT REPEAT('ab', 50000) AS t, CAST(REPEAT('x', 70000) AS BINARY) AS b, 7 AS n "
+      "FROM seq_1_to_3";
+  db.client.prepare("long_values", sql);
+  for (const query_result& r : {db.client.query(sql), db.client.execute("long_values")}) {
+    ASSERT_TRUE(r.ok()) << r.diagnostics;
+    ASSERT_EQ(r.rows.size(), 3u);
+    for (const auto& row : r.rows) {
+      const std::string* text = std::get_if<std::string>(&row.at(0));
+      ASSERT_NE(text, nullptr);
+      EXPECT_EQ(text->size(), 100000u);
+      EXPECT_EQ(text->substr(0, 4), "abab");
+      const bytes* raw = std::get_if<bytes>(&row.at(1));
+      ASSERT_NE(raw, nullptr);
+      EXPECT_EQ(raw->data.size(), 70000u);
+      EXPECT_EQ(row.at(2), value(std::int64_t{7}));
+    }
+  }
+}
+
 TEST(mysql_query, transactions_commit_and_roll_back) {
   rdbms_pool db(spec_from_toml(mysql_toml("workers = 1")));
   scratch_table table(db.client);
