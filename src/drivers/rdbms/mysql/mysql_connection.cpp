@@ -583,16 +583,28 @@ awaitable<query_result> mysql_connection::run_statement(statement& s, std::span<
       co_return std::move(*failed);
     co_return out;
   }
-  // Unbuffered, as collect() reads: each mysql_stmt_fetch is one library call for one row.
   std::string error;
   mysql_stmt_rows rows(handle, metadata.get(), out);
   if (!rows.bind(error)) {
     broken_ = true;  // the rows are left unread: out of sync
     co_return query_result(call_result::failure(errc::protocol_error, error));
   }
-  const std::size_t slice = rows_per_slice(mysql_num_fields(metadata.get()));
+  const auto keep = [&](std::string& why) { return rows.read_row(why); };
+  std::optional<query_result> answer = co_await fetch_statement_rows(
+      handle, generation, mysql_num_fields(metadata.get()), keep, out);
+  if (answer) co_return std::move(*answer);
+  std::optional<query_result> failed = co_await skip_more_results(handle, generation);
+  if (failed) co_return std::move(*failed);
+  co_return out;
+}
+
+template <typename OnRow>
+awaitable<std::optional<query_result>> mysql_connection::fetch_statement_rows(
+    MYSQL_STMT* handle, std::uint64_t generation, std::size_t columns, const OnRow& on_row,
+    query_result& out) {
+  // Unbuffered, as collect() reads: each mysql_stmt_fetch is one library call for one row.
+  const std::size_t slice = rows_per_slice(columns);
   std::size_t in_slice = 0;
-  bool read = true;
   in_progress_ = true;  // until the last row: cancel() sends KILL QUERY meanwhile
   for (;;) {
     int fetched = 0;
@@ -607,10 +619,10 @@ awaitable<query_result> mysql_connection::run_statement(statement& s, std::span<
       in_progress_ = false;
       co_return failure(handle);
     }
-    if (!rows.read_row(error)) {
+    std::string error;
+    if (!on_row(error)) {
       broken_ = true;  // the rest is left unread: out of sync
-      read = false;
-      break;
+      co_return query_result(call_result::failure(errc::protocol_error, error));
     }
     if (++in_slice < slice) continue;
     in_slice = 0;
@@ -621,16 +633,13 @@ awaitable<query_result> mysql_connection::run_statement(statement& s, std::span<
       co_return cancelled_while_reading();
     }
   }
-  if (!read) co_return query_result(call_result::failure(errc::protocol_error, error));
   in_progress_ = false;
-  my_bool freed = 0;
+  my_bool freed = 0;  // every row read: nothing left to read
   if (!co_await drive(
           [&] { return mysql_stmt_free_result_start(&freed, handle); },
           [&](int events) { return mysql_stmt_free_result_cont(&freed, handle, events); }))
     co_return lost(generation, "releasing the statement's rows failed");
-  std::optional<query_result> failed = co_await skip_more_results(handle, generation);
-  if (failed) co_return std::move(*failed);
-  co_return out;
+  co_return std::nullopt;
 }
 
 awaitable<std::optional<query_result>> mysql_connection::skip_more_results(
@@ -650,20 +659,24 @@ awaitable<std::optional<query_result>> mysql_connection::skip_more_results(
     }
     if (next < 0) break;
     if (mysql_stmt_field_count(handle) == 0) continue;
-    int err = 0;
-    if (!co_await drive(
-            [&] { return mysql_stmt_store_result_start(&err, handle); },
-            [&](int events) { return mysql_stmt_store_result_cont(&err, handle, events); }))
-      co_return lost(generation, "reading the next result failed");
-    if (err != 0) {
-      broken_ = true;
-      co_return failure(handle);
+    // Read a row at a time as the first, and dropped.
+    std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> metadata(
+        mysql_stmt_result_metadata(handle), &mysql_free_result);
+    if (!metadata) co_return lost(generation, "no metadata for the next result");
+    query_result dropped;
+    mysql_stmt_rows rows(handle, metadata.get(), dropped);
+    std::string error;
+    if (!rows.bind(error)) {
+      broken_ = true;  // the rows are left unread: out of sync
+      co_return query_result(call_result::failure(errc::protocol_error, error));
     }
-    my_bool freed = 0;
-    if (!co_await drive(
-            [&] { return mysql_stmt_free_result_start(&freed, handle); },
-            [&](int events) { return mysql_stmt_free_result_cont(&freed, handle, events); }))
-      co_return lost(generation, "releasing the next result failed");
+    const auto drop = [&](std::string& why) {
+      dropped.rows.clear();
+      return rows.read_row(why);
+    };
+    std::optional<query_result> answer = co_await fetch_statement_rows(
+        handle, generation, mysql_num_fields(metadata.get()), drop, dropped);
+    if (answer) co_return answer;
   }
   co_return std::nullopt;
 }

@@ -95,6 +95,18 @@ class mysql_connection final : public connection {
   boost::asio::awaitable<query_result> collect(std::uint64_t generation);
   boost::asio::awaitable<query_result> run_statement(statement& s, std::span<const value> params,
                                                      std::uint64_t generation);
+  // Fetches the rows of `handle`'s current result one library call at a time, calling
+  // `on_row(error)` after each fetch (false: the rest is left unread, the connection broken,
+  // and the answer is `protocol_error` with `error`), the thread's other handlers run between
+  // slices of `columns`-wide rows. nullopt once every row is read and the result freed; else
+  // the call's answer (a server error, a lost connection, or `timeout` when cancelled, `out`
+  // then freed after the queued handlers).
+  template <typename OnRow>
+  boost::asio::awaitable<std::optional<query_result>> fetch_statement_rows(MYSQL_STMT* handle,
+                                                                           std::uint64_t generation,
+                                                                           std::size_t columns,
+                                                                           const OnRow& on_row,
+                                                                           query_result& out);
   // Reads and drops the results after a statement's first (a CALL's); an error, or nullopt.
   boost::asio::awaitable<std::optional<query_result>> skip_more_results(MYSQL_STMT* handle,
                                                                         std::uint64_t generation);
