@@ -5,8 +5,11 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <thread>
+#include <utility>
 
 #include <netdb.h>
 #include <sys/socket.h>
@@ -18,6 +21,7 @@ namespace asio = boost::asio;
 
 // What one lookup's thread hands back; written by it before `done`, read after.
 struct lookup_result {
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::atomic<bool> done{false};
   std::vector<std::string> addresses;
   std::string error;
@@ -46,6 +50,33 @@ void look_up(const std::string& host, unsigned int port, lookup_result& out) {
   if (out.addresses.empty()) out.error = "no address";
 }
 
+// Lookups under way, by host and port. A connection that needs a name being looked up since
+// less than join_within waits for that answer instead of starting a thread of its own: under a
+// dead DNS every retry of every worker would otherwise add a thread blocked for the resolver's
+// whole timeout. An older lookup is not joined, so that a DNS that has come back is asked
+// again within that time.
+constexpr std::chrono::seconds join_within{1};
+std::mutex in_flight_mutex;
+std::map<std::pair<std::string, unsigned int>, std::weak_ptr<lookup_result>> in_flight;
+
+// The lookup of host:port under way, or a new one on a thread of its own. Throws
+// std::system_error when no thread can be started.
+std::shared_ptr<lookup_result> start_or_join(const std::string& host, unsigned int port) {
+  std::lock_guard lock(in_flight_mutex);
+  std::weak_ptr<lookup_result>& slot = in_flight[{host, port}];
+  if (std::shared_ptr<lookup_result> running = slot.lock();
+      running && !running->done.load(std::memory_order_acquire) &&
+      std::chrono::steady_clock::now() - running->started < join_within)
+    return running;
+  auto result = std::make_shared<lookup_result>();
+  std::thread([result, host, port] {
+    look_up(host, port, *result);
+    result->done.store(true, std::memory_order_release);
+  }).detach();
+  slot = result;
+  return result;
+}
+
 }  // namespace
 
 bool is_host_name(std::string_view host) {
@@ -59,18 +90,19 @@ asio::awaitable<std::vector<std::string>> host_lookup::resolve(const std::string
                                                                unsigned int port,
                                                                std::string& why) {
   cancelled_ = false;
-  auto result = std::make_shared<lookup_result>();
+  std::shared_ptr<lookup_result> result;
   try {
-    std::thread([result, host, port] {
-      look_up(host, port, *result);
-      result->done.store(true, std::memory_order_release);
-    }).detach();
+    result = start_or_join(host, port);
   } catch (...) {
     why = "could not resolve \"" + host + "\": no thread for the lookup";
     co_return std::vector<std::string>{};
   }
+  // Looked at after 1 ms, then twice as long each time up to 50 ms: a quick answer is seen at
+  // once, a slow DNS costs the thread 20 wake-ups a second.
+  std::chrono::milliseconds wait{1};
   while (!result->done.load(std::memory_order_acquire)) {
-    timer_.expires_after(std::chrono::milliseconds(1));
+    timer_.expires_after(wait);
+    wait = std::min(wait * 2, std::chrono::milliseconds(50));
     co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
     if (cancelled_) {
       why = "the lookup of \"" + host + "\" was given up";
@@ -81,7 +113,7 @@ asio::awaitable<std::vector<std::string>> host_lookup::resolve(const std::string
     why = "could not resolve \"" + host + "\": " + result->error;
     co_return std::vector<std::string>{};
   }
-  co_return std::move(result->addresses);
+  co_return result->addresses;  // shared with the other waiters: copied
 }
 
 }  // namespace outpools::rdbms

@@ -17,10 +17,13 @@ bool is_host_name(std::string_view host);
 /// One connection's lookups of its host name. libpq's and Connector/C's own lookups block the
 /// thread, and with it every worker on it; Asio's resolver runs one lookup at a time per
 /// io_context and joins its thread at shutdown, so a slow DNS would delay every other worker's
-/// lookup on that thread and the pool's stop. Here each lookup is a getaddrinfo on a detached
-/// thread of its own, which a connection stops waiting for at once when it gives up (the
-/// thread then runs to its end and frees its result); resolve() looks for the answer every
-/// millisecond.
+/// lookup on that thread and the pool's stop. Here a lookup is a getaddrinfo on a detached
+/// thread of its own, shared by every connection of the process that needs the same host and
+/// port in its first second (so a dead DNS costs at most a thread a second per name, and a DNS
+/// that came back is asked again within a second); a connection stops waiting at once when it
+/// gives up (the thread then
+/// runs to its end and frees its result). resolve() looks for the answer after 1 ms, then
+/// twice as long each time up to 50 ms.
 ///
 /// Thread-safety: resolve() and cancel() on the executor's thread only.
 class host_lookup {

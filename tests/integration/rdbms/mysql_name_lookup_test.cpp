@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "integration/rdbms/mysql_test_support.hpp"
 #include "integration/rdbms/slow_dns.hpp"
@@ -49,6 +50,7 @@ TEST(mysql_name_lookup, a_lookup_slower_than_connect_timeout_fails_the_attempt_i
     return r.ok() ? std::get<std::int64_t>(r.rows.at(0).at(0)) : -1;
   };
   const std::int64_t before = others();
+  const std::size_t descriptors = open_descriptors();
   slow_dns_server dns(3000ms);
   expect_an_attempt_given_up_during_a_slow_lookup(spec_from_toml(
       verified_localhost_toml("workers = 1\nconnect_timeout = 500\ncall_timeout = 1000\n"
@@ -57,6 +59,7 @@ TEST(mysql_name_lookup, a_lookup_slower_than_connect_timeout_fails_the_attempt_i
   // closes its handle, and none is left connected to the server.
   std::this_thread::sleep_for(4500ms);
   EXPECT_EQ(others(), before) << "an abandoned attempt left a connection open";
+  EXPECT_EQ(open_descriptors(), descriptors) << "an abandoned attempt left its socket open";
 }
 
 // A name with several addresses: each is tried in turn, with the driver's lookup (plain) and
@@ -77,6 +80,42 @@ TEST(mysql_name_lookup, each_address_of_a_name_is_tried_in_turn) {
   EXPECT_EQ(tls_relay.connections(), 1);
   EXPECT_TRUE(plain.client.query("SELECT 1").ok());
   EXPECT_TRUE(verified.client.query("SELECT 1").ok());
+}
+
+// Attempts given up in the middle of the handshake, connect_timeout 200 ms: to a server that
+// accepts and never answers, and to one whose accept queue is full (the TCP connect itself stays
+// pending). Each attempt's socket is closed, on the I/O thread (an address) and on the side
+// thread (a verified name): Connector/C holds the socket of a connect still in its TCP phase
+// where mysql_close does not look.
+TEST(mysql_name_lookup, attempts_given_up_mid_handshake_leave_no_socket_open) {
+  if (!private_resolver_error.empty()) GTEST_SKIP() << private_resolver_error;
+  silent_tcp_server answering_nothing;
+  silent_tcp_server accepting_nothing(false);
+  slow_dns_server dns(0ms);
+  const std::size_t before = open_descriptors();
+  {
+    const std::string lines =
+        "workers = 1\nconnect_timeout = 200\nreconnect_backoff_min = 50\n"
+        "reconnect_backoff_max = 100";
+    std::vector<std::unique_ptr<rdbms_pool>> pools;
+    for (const silent_tcp_server* server : {&answering_nothing, &accepting_nothing}) {
+      std::string by_address = mysql_toml(lines, "", "OUTPOOLS_MYSQL_PORT", "127.0.0.1");
+      std::string by_name = verified_localhost_toml(lines);
+      for (std::string* toml : {&by_address, &by_name}) {
+        for (const char* port : {"OUTPOOLS_MYSQL_PORT", "OUTPOOLS_MYSQL_TLS_PORT"}) {
+          const std::string line = "port = " + service(port) + "\n";
+          if (const std::size_t at = toml->find(line); at != std::string::npos)
+            toml->replace(at, line.size(), "port = " + std::to_string(server->port()) + "\n");
+        }
+        pools.push_back(std::make_unique<rdbms_pool>(spec_from_toml(*toml), 1));
+      }
+    }
+    std::this_thread::sleep_for(1500ms);
+    for (const auto& db : pools) EXPECT_EQ(db->p->stats().workers_connected, 0u);
+    EXPECT_GE(answering_nothing.accepted(), 4) << "the attempts did not reach the server";
+  }
+  std::this_thread::sleep_for(500ms);  // the side threads notice within 50 ms
+  EXPECT_EQ(open_descriptors(), before) << "sockets of abandoned attempts are still open";
 }
 
 // Without verify_peer the driver resolves the name itself (and hands Connector/C the address):

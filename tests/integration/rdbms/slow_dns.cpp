@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <memory>
@@ -161,6 +162,11 @@ void slow_dns_server::serve() {
       it = due.erase(it);
     }
   }
+  // Stopped: what is still due is answered now, so that no lookup of this process waits for
+  // the resolver's timeout after the test.
+  for (const pending& p : due)
+    ::sendto(fd_, p.reply.data(), p.reply.size(), 0, reinterpret_cast<const sockaddr*>(&p.from),
+             sizeof p.from);
 }
 
 tcp_relay::tcp_relay(const std::string& address, int port) : port_(port) {
@@ -237,6 +243,74 @@ void tcp_relay::serve() {
     ::close(a);
     ::close(b);
   }
+}
+
+silent_tcp_server::silent_tcp_server(bool accepts) {
+  listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = 0;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof a;
+  if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::listen(listener_, accepts ? 64 : 0) != 0 ||
+      ::getsockname(listener_, reinterpret_cast<sockaddr*>(&a), &length) != 0) {
+    ADD_FAILURE() << "cannot listen: " << strerror(errno);
+    return;
+  }
+  port_ = ntohs(a.sin_port);
+  if (accepts) {
+    thread_ = std::thread([this] { serve(); });
+    return;
+  }
+  for (int i = 0; i < 3; ++i) {  // never accepted: the queue is full after these
+    const int c = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ::connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    fillers_.push_back(c);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+}
+
+silent_tcp_server::~silent_tcp_server() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  for (int c : fillers_) ::close(c);
+  if (listener_ >= 0) ::close(listener_);
+}
+
+void silent_tcp_server::serve() {
+  std::vector<int> clients;
+  while (!stop_) {
+    std::vector<pollfd> fds{{listener_, POLLIN, 0}};
+    for (int c : clients) fds.push_back({c, POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), 5) <= 0) continue;
+    std::vector<int> kept;
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+      char buffer[4096];
+      if (fds[i + 1].revents != 0 && ::recv(clients[i], buffer, sizeof buffer, 0) <= 0)
+        ::close(clients[i]);  // its client closed
+      else
+        kept.push_back(clients[i]);
+    }
+    clients = std::move(kept);
+    if ((fds[0].revents & POLLIN) != 0) {
+      const int c = ::accept(listener_, nullptr, nullptr);
+      if (c >= 0) {
+        ++accepted_;
+        clients.push_back(c);
+      }
+    }
+  }
+  for (int c : clients) ::close(c);
+}
+
+std::size_t open_descriptors() {
+  std::size_t n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    (void)entry;
+    ++n;
+  }
+  return n;
 }
 
 stall_meter::stall_meter(asio::io_context& ctx)

@@ -21,8 +21,8 @@ namespace outpools::testing {
 extern const std::string private_resolver_error;
 
 /// A DNS server on the private resolver's socket (one at a time), that answers every query
-/// `delay` after it came: A records with `addresses` (IPv4, in that order), other types with no
-/// answer.
+/// `delay` after it came (at once when the server is destroyed): A records with `addresses`
+/// (IPv4, in that order), other types with no answer.
 class slow_dns_server {
  public:
   explicit slow_dns_server(std::chrono::milliseconds delay,
@@ -84,6 +84,33 @@ class tcp_relay {
   std::atomic<int> connections_{0};
   std::thread thread_;
 };
+
+/// A TCP server on 127.0.0.1 (a free port) that never answers. With `accepts`, it accepts
+/// connections (each closed when its client closes), on a thread of its own; without, its
+/// accept queue is kept full, so a connect to it stays pending (the SYN is dropped).
+class silent_tcp_server {
+ public:
+  explicit silent_tcp_server(bool accepts = true);
+  ~silent_tcp_server();
+  silent_tcp_server(const silent_tcp_server&) = delete;
+  silent_tcp_server& operator=(const silent_tcp_server&) = delete;
+  int port() const { return port_; }
+  /// How many connections it accepted so far. Thread-safe.
+  int accepted() const { return accepted_.load(); }
+
+ private:
+  void serve();
+
+  int listener_ = -1;
+  int port_ = 0;
+  std::vector<int> fillers_;  ///< connections of its own that fill the accept queue
+  std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
+  std::thread thread_;
+};
+
+/// How many file descriptors this process has open (/proc/self/fd).
+std::size_t open_descriptors();
 
 /// Starts a pool of `spec` (one worker, connect_timeout of several seconds) on one I/O thread
 /// while `dns` answers late, and checks that it connects and that the thread never stalled

@@ -132,6 +132,7 @@ template <typename Cont>
 awaitable<bool> mysql_connection::drive_from(int status, Cont cont) {
   const std::uint64_t generation = generation_;
   while (status != 0) {
+    pending_status_ = status;
     const int ready = co_await wait_for(status);
     if (generation != generation_) co_return false;  // closed meanwhile: touch nothing
     if (ready == 0) {
@@ -140,6 +141,7 @@ awaitable<bool> mysql_connection::drive_from(int status, Cont cont) {
     }
     status = cont(ready);
   }
+  pending_status_ = 0;
   co_return true;
 }
 
@@ -207,6 +209,7 @@ awaitable<call_result> mysql_connection::connect_to(const std::string& host) {
   MYSQL* ret = nullptr;
   const std::uint64_t generation = generation_;
   if (is_host_name(host)) co_return co_await connect_on_side_thread(host);
+  connecting_ = true;
   const bool done = co_await drive(
       [&] {
         return mysql_real_connect_start(&ret, conn_, host.c_str(), s.user.c_str(),
@@ -221,6 +224,7 @@ awaitable<call_result> mysql_connection::connect_to(const std::string& host) {
     close();
     co_return call_result::failure(errc::disconnected, "connection attempt cancelled");
   }
+  connecting_ = false;
   co_return finish_connect(host, ret != nullptr);
 }
 
@@ -229,8 +233,10 @@ awaitable<call_result> mysql_connection::connect_on_side_thread(const std::strin
   side_connect_ = mysql_side_connect::start(settings_, std::exchange(conn_, nullptr), host);
   if (!side_connect_)
     co_return call_result::failure(errc::disconnected, "no thread for the connection attempt");
+  std::chrono::milliseconds wait{1};  // then twice as long each time, up to 50 ms
   while (!side_connect_->done()) {
-    wait_timer_.expires_after(side_connect_poll);
+    wait_timer_.expires_after(wait);
+    wait = std::min(wait * 2, std::chrono::milliseconds(50));
     co_await wait_timer_.async_wait(asio::as_tuple(use_awaitable));
     if (generation != generation_)  // close() gave the attempt up (cancel() calls it)
       co_return call_result::failure(errc::disconnected, "connection attempt abandoned");
@@ -329,6 +335,7 @@ void mysql_connection::close() noexcept {
   }
   if (conn_) {
     // Mid-call or broken: shut the socket first so that mysql_close's COM_QUIT cannot block.
+    if (connecting_ && pending_status_ != 0) mysql_end_connect(conn_, pending_status_);
     if (in_progress_ || broken_) mariadb_cancel(conn_);
     release_streaming();
     mysql_close(conn_);  // also detaches every statement from the connection
@@ -338,6 +345,8 @@ void mysql_connection::close() noexcept {
   statements_.clear();
   connected_ = false;
   in_progress_ = false;
+  connecting_ = false;
+  pending_status_ = 0;
 }
 
 void mysql_connection::cancel() noexcept {

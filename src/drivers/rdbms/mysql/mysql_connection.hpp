@@ -72,7 +72,8 @@ class mysql_connection final : public connection {
   // A name is left to connect_on_side_thread.
   boost::asio::awaitable<call_result> connect_to(const std::string& host);
   // The handshake with a host name on a thread of its own (mysql_side_connect), where
-  // Connector/C's blocking lookup of the name stops no worker; polled every side_connect_poll.
+  // Connector/C's blocking lookup of the name stops no worker; polled after 1 ms, then twice as
+  // long each time up to 50 ms.
   boost::asio::awaitable<call_result> connect_on_side_thread(const std::string& host);
   // After a handshake with `host`: the connection kept (connected) or closed, with the error.
   call_result finish_connect(const std::string& host, bool connected);
@@ -132,6 +133,8 @@ class mysql_connection final : public connection {
   bool connected_ = false;    ///< the handshake finished
   bool broken_ = false;       ///< unusable: cancelled mid-call or lost; close and reconnect
   bool in_progress_ = false;  ///< a non-blocking call is unfinished
+  bool connecting_ = false;   ///< that call is mysql_real_connect (close() ends it first)
+  int pending_status_ = 0;    ///< what the unfinished call last asked to wait for
   /// cancel() was asked during the current query()/execute() (reset at their start): a result
   /// being converted stops there.
   bool call_cancelled_ = false;
@@ -140,7 +143,6 @@ class mysql_connection final : public connection {
   std::uint64_t generation_ = 0;  ///< bumped by close(); a stale coroutine leaves conn_ alone
   std::shared_ptr<host_lookup> lookup_;               ///< set while resolving
   std::shared_ptr<mysql_side_connect> side_connect_;  ///< set while connecting on a side thread
-  static constexpr std::chrono::milliseconds side_connect_poll{2};
   unsigned int connect_errno_ = 0;  ///< Connector/C's error number of the last failed handshake
   /// The host given to Connector/C (an address, or the name): KILL QUERY goes there too.
   std::string connected_to_;

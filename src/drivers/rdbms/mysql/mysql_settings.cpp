@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <mutex>
 
+#include <sys/socket.h>
+
 namespace outpools::rdbms {
 namespace {
 
@@ -96,6 +98,17 @@ MYSQL* mysql_new_handle(const mysql_settings& s, bool nonblocking) {
   }
   if (s.tls) apply_tls(m, *s.tls);
   return m;
+}
+
+void mysql_end_connect(MYSQL* m, int status) noexcept {
+  const my_socket fd = mysql_get_socket(m);
+  if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+  MYSQL* ret = nullptr;
+  for (int step = 0; status != 0 && step < 64; ++step) {
+    int ready = status & (MYSQL_WAIT_READ | MYSQL_WAIT_WRITE | MYSQL_WAIT_EXCEPT);
+    if (ready == 0) ready = MYSQL_WAIT_TIMEOUT;
+    status = mysql_real_connect_cont(&ret, m, ready);
+  }
 }
 
 bool mysql_kill_query(const mysql_settings& s, const std::string& host,

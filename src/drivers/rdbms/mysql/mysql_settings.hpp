@@ -32,6 +32,13 @@ void mysql_library_once();
 /// (mysql_close). Thread-safe.
 MYSQL* mysql_new_handle(const mysql_settings& s, bool nonblocking);
 
+/// Ends a non-blocking connect of `m` still under way (its last mysql_real_connect_start or
+/// _cont returned `status`, not 0), so that mysql_close afterwards releases its socket: until
+/// the connect ends, Connector/C holds that socket where mysql_close does not look (it leaked
+/// one descriptor per attempt given up). The socket is shut first, so each further step fails
+/// at once; at most 64 steps, none of which blocks. Not thread-safe for `m`.
+void mysql_end_connect(MYSQL* m, int status) noexcept;
+
 /// Opens a blocking side connection to `host` (the address, or name, the statement's own
 /// connection went to: a name that resolves to several servers could reach another one) and
 /// sends `KILL QUERY thread_id`; every step is bounded by the settings' connect_timeout.

@@ -85,8 +85,8 @@ void mysql_side_connect::run() noexcept {
   }
   std::lock_guard lock(mutex_);
   connected_ = status == 0 && ret != nullptr;
-  if (status != 0) {  // unfinished: shut the socket so that mysql_close's COM_QUIT cannot block
-    mariadb_cancel(handle_);
+  if (status != 0) {  // unfinished: ended first, or mysql_close would leave its socket open
+    mysql_end_connect(handle_, status);
     mysql_close(handle_);
     handle_ = nullptr;
   } else if (abandoned_.load(std::memory_order_relaxed)) {
