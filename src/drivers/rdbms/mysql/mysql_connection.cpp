@@ -396,6 +396,17 @@ query_result mysql_connection::cancelled_while_reading() {
       "result was still to come"));
 }
 
+awaitable<std::optional<query_result>> mysql_connection::after_slice(std::uint64_t generation,
+                                                                     query_result& out) {
+  co_await let_other_handlers_run(executor_);  // a slice at a time (result_slices.hpp)
+  if (generation != generation_) co_return lost(generation, "the connection was closed");
+  if (call_cancelled_) {
+    free_after_queued_handlers(executor_, std::move(out));
+    co_return cancelled_while_reading();
+  }
+  co_return std::nullopt;
+}
+
 void mysql_connection::release_streaming() noexcept {
   if (streaming_ == nullptr) return;
   // Rows left unread: the socket is shut first, so that freeing the result (which reads the
@@ -501,12 +512,8 @@ awaitable<query_result> mysql_connection::collect(std::uint64_t generation) {
         if (first) append_mysql_row(res, row, out);  // later results are read and dropped
         if (++in_slice < slice) continue;
         in_slice = 0;
-        co_await let_other_handlers_run(executor_);
-        if (generation != generation_) co_return lost(generation, "the connection was closed");
-        if (call_cancelled_) {
-          free_after_queued_handlers(executor_, std::move(out));
-          co_return cancelled_while_reading();
-        }
+        std::optional<query_result> stop = co_await after_slice(generation, out);
+        if (stop) co_return std::move(*stop);
       }
       in_progress_ = false;
       const bool failed = mysql_errno(conn_) != 0;
@@ -635,12 +642,8 @@ awaitable<std::optional<query_result>> mysql_connection::fetch_statement_rows(
     }
     if (++in_slice < slice) continue;
     in_slice = 0;
-    co_await let_other_handlers_run(executor_);
-    if (generation != generation_) co_return lost(generation, "the connection was closed");
-    if (call_cancelled_) {
-      free_after_queued_handlers(executor_, std::move(out));
-      co_return cancelled_while_reading();
-    }
+    std::optional<query_result> stop = co_await after_slice(generation, out);
+    if (stop) co_return std::move(*stop);
   }
   in_progress_ = false;
   my_bool freed = 0;  // every row read: nothing left to read

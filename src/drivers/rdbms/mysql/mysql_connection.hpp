@@ -113,6 +113,11 @@ class mysql_connection final : public connection {
                                                                         std::uint64_t generation);
   // Waits (bounded by the grace period) until a KILL QUERY sent by cancel() has been answered.
   boost::asio::awaitable<void> await_kill();
+  // At a slice boundary of a result being read: lets the thread's other handlers run, then
+  // the call's answer when it must stop there (the connection closed meanwhile; or cancelled,
+  // `out` then freed after the queued handlers), nullopt to go on.
+  boost::asio::awaitable<std::optional<query_result>> after_slice(std::uint64_t generation,
+                                                                  query_result& out);
   // The answer to a call cancelled while its rows were read: `timeout`, and the connection is
   // given up (the rest of the result would have to be read first).
   query_result cancelled_while_reading();
