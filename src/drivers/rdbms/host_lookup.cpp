@@ -1,5 +1,7 @@
 #include "drivers/rdbms/host_lookup.hpp"
 
+#include "drivers/rdbms/poll_until.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
@@ -97,17 +99,12 @@ asio::awaitable<std::vector<std::string>> host_lookup::resolve(const std::string
     why = "could not resolve \"" + host + "\": no thread for the lookup";
     co_return std::vector<std::string>{};
   }
-  // Looked at after 1 ms, then twice as long each time up to 50 ms: a quick answer is seen at
-  // once, a slow DNS costs the thread 20 wake-ups a second.
-  std::chrono::milliseconds wait{1};
-  while (!result->done.load(std::memory_order_acquire)) {
-    timer_.expires_after(wait);
-    wait = std::min(wait * 2, std::chrono::milliseconds(50));
-    co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (cancelled_) {
-      why = "the lookup of \"" + host + "\" was given up";
-      co_return std::vector<std::string>{};
-    }
+  const auto done = [&] { return result->done.load(std::memory_order_acquire); };
+  const auto given_up = [&] { return cancelled_; };
+  const bool answered = co_await poll_until(timer_, done, given_up);
+  if (!answered) {
+    why = "the lookup of \"" + host + "\" was given up";
+    co_return std::vector<std::string>{};
   }
   if (result->addresses.empty()) {
     why = "could not resolve \"" + host + "\": " + result->error;

@@ -21,9 +21,8 @@ bool is_host_name(std::string_view host);
 /// thread of its own, shared by every connection of the process that needs the same host and
 /// port in its first second (so a dead DNS costs at most a thread a second per name, and a DNS
 /// that came back is asked again within a second); a connection stops waiting at once when it
-/// gives up (the thread then
-/// runs to its end and frees its result). resolve() looks for the answer after 1 ms, then
-/// twice as long each time up to 50 ms.
+/// gives up (the thread then runs to its end and frees its result). resolve() looks for the
+/// answer as poll_until (poll_until.hpp) does.
 ///
 /// Thread-safety: resolve() and cancel() on the executor's thread only.
 class host_lookup {

@@ -16,6 +16,7 @@
 #include "drivers/rdbms/host_lookup.hpp"
 #include "drivers/rdbms/mysql/mysql_side_connect.hpp"
 #include "drivers/rdbms/mysql/mysql_values.hpp"
+#include "drivers/rdbms/poll_until.hpp"
 #include "drivers/rdbms/result_slices.hpp"
 
 namespace outpools::rdbms {
@@ -233,14 +234,10 @@ awaitable<call_result> mysql_connection::connect_on_side_thread(const std::strin
   side_connect_ = mysql_side_connect::start(settings_, std::exchange(conn_, nullptr), host);
   if (!side_connect_)
     co_return call_result::failure(errc::disconnected, "no thread for the connection attempt");
-  std::chrono::milliseconds wait{1};  // then twice as long each time, up to 50 ms
-  while (!side_connect_->done()) {
-    wait_timer_.expires_after(wait);
-    wait = std::min(wait * 2, std::chrono::milliseconds(50));
-    co_await wait_timer_.async_wait(asio::as_tuple(use_awaitable));
-    if (generation != generation_)  // close() gave the attempt up (cancel() calls it)
-      co_return call_result::failure(errc::disconnected, "connection attempt abandoned");
-  }
+  const auto done = [&] { return side_connect_->done(); };
+  const auto given_up = [&] { return generation != generation_; };  // close(), or cancel()
+  const bool finished = co_await poll_until(wait_timer_, done, given_up);
+  if (!finished) co_return call_result::failure(errc::disconnected, "connection attempt abandoned");
   bool connected = false;
   conn_ = side_connect_->take(connected);
   side_connect_.reset();
@@ -599,27 +596,25 @@ awaitable<query_result> mysql_connection::run_statement(statement& s, std::span<
       co_return std::move(*failed);
     co_return out;
   }
-  std::string error;
-  mysql_stmt_rows rows(handle, metadata.get(), out);
-  if (!rows.bind(error)) {
-    broken_ = true;  // the rows are left unread: out of sync
-    co_return query_result(call_result::failure(errc::protocol_error, error));
-  }
-  const auto keep = [&](std::string& why) { return rows.read_row(why); };
-  std::optional<query_result> answer = co_await fetch_statement_rows(
-      handle, generation, mysql_num_fields(metadata.get()), keep, out);
+  std::optional<query_result> answer =
+      co_await read_statement_result(handle, generation, metadata.get(), out, true);
   if (answer) co_return std::move(*answer);
   std::optional<query_result> failed = co_await skip_more_results(handle, generation);
   if (failed) co_return std::move(*failed);
   co_return out;
 }
 
-template <typename OnRow>
-awaitable<std::optional<query_result>> mysql_connection::fetch_statement_rows(
-    MYSQL_STMT* handle, std::uint64_t generation, std::size_t columns, const OnRow& on_row,
-    query_result& out) {
+awaitable<std::optional<query_result>> mysql_connection::read_statement_result(
+    MYSQL_STMT* handle, std::uint64_t generation, MYSQL_RES* metadata, query_result& out,
+    bool keep) {
+  std::string error;
+  mysql_stmt_rows rows(handle, metadata, out);
+  if (!rows.bind(error)) {
+    broken_ = true;  // the rows are left unread: out of sync
+    co_return query_result(call_result::failure(errc::protocol_error, error));
+  }
   // Unbuffered, as collect() reads: each mysql_stmt_fetch is one library call for one row.
-  const std::size_t slice = rows_per_slice(columns);
+  const std::size_t slice = rows_per_slice(mysql_num_fields(metadata));
   std::size_t in_slice = 0;
   in_progress_ = true;  // until the last row: cancel() sends KILL QUERY meanwhile
   for (;;) {
@@ -635,8 +630,8 @@ awaitable<std::optional<query_result>> mysql_connection::fetch_statement_rows(
       in_progress_ = false;
       co_return failure(handle);
     }
-    std::string error;
-    if (!on_row(error)) {
+    if (!keep) out.rows.clear();
+    if (!rows.read_row(error)) {
       broken_ = true;  // the rest is left unread: out of sync
       co_return query_result(call_result::failure(errc::protocol_error, error));
     }
@@ -676,18 +671,8 @@ awaitable<std::optional<query_result>> mysql_connection::skip_more_results(
         mysql_stmt_result_metadata(handle), &mysql_free_result);
     if (!metadata) co_return lost(generation, "no metadata for the next result");
     query_result dropped;
-    mysql_stmt_rows rows(handle, metadata.get(), dropped);
-    std::string error;
-    if (!rows.bind(error)) {
-      broken_ = true;  // the rows are left unread: out of sync
-      co_return query_result(call_result::failure(errc::protocol_error, error));
-    }
-    const auto drop = [&](std::string& why) {
-      dropped.rows.clear();
-      return rows.read_row(why);
-    };
-    std::optional<query_result> answer = co_await fetch_statement_rows(
-        handle, generation, mysql_num_fields(metadata.get()), drop, dropped);
+    std::optional<query_result> answer =
+        co_await read_statement_result(handle, generation, metadata.get(), dropped, false);
     if (answer) co_return answer;
   }
   co_return std::nullopt;

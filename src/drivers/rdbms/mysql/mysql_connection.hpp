@@ -72,8 +72,7 @@ class mysql_connection final : public connection {
   // A name is left to connect_on_side_thread.
   boost::asio::awaitable<call_result> connect_to(const std::string& host);
   // The handshake with a host name on a thread of its own (mysql_side_connect), where
-  // Connector/C's blocking lookup of the name stops no worker; polled after 1 ms, then twice as
-  // long each time up to 50 ms.
+  // Connector/C's blocking lookup of the name stops no worker; polled (poll_until.hpp).
   boost::asio::awaitable<call_result> connect_on_side_thread(const std::string& host);
   // After a handshake with `host`: the connection kept (connected) or closed, with the error.
   call_result finish_connect(const std::string& host, bool connected);
@@ -96,18 +95,15 @@ class mysql_connection final : public connection {
   boost::asio::awaitable<query_result> collect(std::uint64_t generation);
   boost::asio::awaitable<query_result> run_statement(statement& s, std::span<const value> params,
                                                      std::uint64_t generation);
-  // Fetches the rows of `handle`'s current result one library call at a time, calling
-  // `on_row(error)` after each fetch (false: the rest is left unread, the connection broken,
-  // and the answer is `protocol_error` with `error`), the thread's other handlers run between
-  // slices of `columns`-wide rows. nullopt once every row is read and the result freed; else
-  // the call's answer (a server error, a lost connection, or `timeout` when cancelled, `out`
-  // then freed after the queued handlers).
-  template <typename OnRow>
-  boost::asio::awaitable<std::optional<query_result>> fetch_statement_rows(MYSQL_STMT* handle,
-                                                                           std::uint64_t generation,
-                                                                           std::size_t columns,
-                                                                           const OnRow& on_row,
-                                                                           query_result& out);
+  // Reads the rows of `handle`'s current result (described by `metadata`) into `out` when
+  // `keep`, else reads and drops them; one library call per row, the thread's other handlers run
+  // between slices. nullopt once every row is read and the result freed; else the call's
+  // answer: `protocol_error` when a row could not be read (the connection then broken), a
+  // server error, a lost connection, or `timeout` when cancelled (`out` then freed after the
+  // queued handlers).
+  boost::asio::awaitable<std::optional<query_result>> read_statement_result(
+      MYSQL_STMT* handle, std::uint64_t generation, MYSQL_RES* metadata, query_result& out,
+      bool keep);
   // Reads and drops the results after a statement's first (a CALL's); an error, or nullopt.
   boost::asio::awaitable<std::optional<query_result>> skip_more_results(MYSQL_STMT* handle,
                                                                         std::uint64_t generation);
