@@ -245,12 +245,12 @@ void tcp_relay::serve() {
   }
 }
 
-silent_tcp_server::silent_tcp_server(bool accepts) {
+silent_tcp_server::silent_tcp_server(bool accepts, const std::string& address, int port) {
   listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
-  a.sin_port = 0;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  ::inet_pton(AF_INET, address.c_str(), &a.sin_addr);
   socklen_t length = sizeof a;
   if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
       ::listen(listener_, accepts ? 64 : 0) != 0 ||

@@ -85,12 +85,13 @@ class tcp_relay {
   std::thread thread_;
 };
 
-/// A TCP server on 127.0.0.1 (a free port) that never answers. With `accepts`, it accepts
-/// connections (each closed when its client closes), on a thread of its own; without, its
-/// accept queue is kept full, so a connect to it stays pending (the SYN is dropped).
+/// A TCP server on `address`:`port` (0: a free port) that never answers. With `accepts`, it
+/// accepts connections (each closed when its client closes), on a thread of its own; without,
+/// its accept queue is kept full, so a connect to it stays pending (the SYN is dropped).
 class silent_tcp_server {
  public:
-  explicit silent_tcp_server(bool accepts = true);
+  explicit silent_tcp_server(bool accepts = true, const std::string& address = "127.0.0.1",
+                             int port = 0);
   ~silent_tcp_server();
   silent_tcp_server(const silent_tcp_server&) = delete;
   silent_tcp_server& operator=(const silent_tcp_server&) = delete;

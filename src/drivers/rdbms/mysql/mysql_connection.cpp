@@ -18,6 +18,7 @@
 #include "drivers/rdbms/mysql/mysql_values.hpp"
 #include "drivers/rdbms/poll_until.hpp"
 #include "drivers/rdbms/result_slices.hpp"
+#include "drivers/rdbms/tcp_connect_bound.hpp"
 
 namespace outpools::rdbms {
 namespace {
@@ -71,7 +72,8 @@ mysql_connection::mysql_connection(const pool_spec& spec, asio::io_context::exec
       cancel_grace_(spec.connect_timeout.value_or(std::chrono::milliseconds(5000))),
       executor_(executor),
       wait_timer_(executor),
-      cancel_timer_(executor) {
+      cancel_timer_(executor),
+      tcp_bound_(executor) {
   const auto& o = std::get<rdbms_options>(spec.connection);
   if (o.keepalive_interval) keepalive_ = *o.keepalive_interval;
   mysql_library_once();
@@ -186,21 +188,32 @@ awaitable<std::vector<std::string>> mysql_connection::targets(std::string& why) 
 awaitable<call_result> mysql_connection::connect() {
   close();
   broken_ = false;
+  connect_cancelled_ = false;
+  const auto deadline = std::chrono::steady_clock::now() + settings_->connect_timeout;
   std::string why;
   const std::vector<std::string> hosts = co_await targets(why);
   if (hosts.empty()) co_return call_result::failure(errc::disconnected, why);
   call_result r;
-  for (const std::string& host : hosts) {
-    r = co_await connect_to(host);
-    // The next address only after a refused or unreachable one, as Connector/C does with a name.
-    if (r.ok() || r.error != errc::disconnected ||
+  std::string failures;
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    const auto tcp_until =
+        tcp_connect_deadline(std::chrono::steady_clock::now(), deadline, i, hosts.size());
+    r = co_await connect_to(hosts[i], tcp_until);
+    if (r.ok()) co_return r;
+    if (!failures.empty()) failures += "; ";
+    failures += r.diagnostics;
+    // The next address only after a refused, unreachable or silent one, as Connector/C does
+    // with a name (tcp_connect_bound.hpp gives a silent one up).
+    if (connect_cancelled_ || r.error != errc::disconnected ||
         (connect_errno_ != CR_CONNECTION_ERROR && connect_errno_ != CR_CONN_HOST_ERROR))
       break;
   }
+  r.diagnostics = std::move(failures);
   co_return r;
 }
 
-awaitable<call_result> mysql_connection::connect_to(const std::string& host) {
+awaitable<call_result> mysql_connection::connect_to(
+    const std::string& host, std::chrono::steady_clock::time_point tcp_until) {
   close();
   broken_ = false;
   connect_errno_ = 0;
@@ -211,6 +224,20 @@ awaitable<call_result> mysql_connection::connect_to(const std::string& host) {
   const std::uint64_t generation = generation_;
   if (is_host_name(host)) co_return co_await connect_on_side_thread(host);
   connecting_ = true;
+  // Up once the socket has a peer: until then its connect is pending.
+  const auto still_connecting = [this] {
+    const my_socket fd = conn_ != nullptr ? mysql_get_socket(conn_) : -1;
+    sockaddr_storage peer{};
+    socklen_t length = sizeof peer;
+    return fd >= 0 && ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) != 0 &&
+           errno == ENOTCONN;
+  };
+  const auto give_up = [this] {
+    boost::system::error_code ignored;
+    if (socket_) socket_->cancel(ignored);
+    wait_timer_.cancel();
+  };
+  tcp_bound_.arm(tcp_until, still_connecting, give_up);
   const bool done = co_await drive(
       [&] {
         return mysql_real_connect_start(&ret, conn_, host.c_str(), s.user.c_str(),
@@ -219,11 +246,20 @@ awaitable<call_result> mysql_connection::connect_to(const std::string& host) {
                                         nullptr, CLIENT_MULTI_RESULTS);
       },
       [&](int events) { return mysql_real_connect_cont(&ret, conn_, events); });
+  const bool no_answer = tcp_bound_.expired() && !connect_cancelled_;
+  tcp_bound_.disarm();
   if (generation != generation_)
     co_return call_result::failure(errc::disconnected, "connection attempt abandoned");
   if (!done) {
     close();
-    co_return call_result::failure(errc::disconnected, "connection attempt cancelled");
+    if (!no_answer)
+      co_return call_result::failure(errc::disconnected, "connection attempt cancelled");
+    connect_errno_ = CR_CONN_HOST_ERROR;  // as Connector/C says of an address it cannot reach
+    co_return call_result::failure(
+        errc::disconnected, "mysql connect to " + s.host + " (" + host +
+                                "):" + std::to_string(s.port) +
+                                " failed: no TCP connection within its share of connect_timeout (" +
+                                std::to_string(s.connect_timeout.count()) + " ms)");
   }
   connecting_ = false;
   co_return finish_connect(host, ret != nullptr);
@@ -324,6 +360,7 @@ void mysql_connection::close() noexcept {
   }
   cancel_timer_.cancel();
   wait_timer_.cancel();
+  tcp_bound_.disarm();
   if (socket_) {
     boost::system::error_code ignored;
     socket_->cancel(ignored);
@@ -360,6 +397,7 @@ void mysql_connection::cancel() noexcept {
   if (!connected_ || broken_) {
     // Still connecting: give up the attempt.
     broken_ = true;
+    connect_cancelled_ = true;
     boost::system::error_code ignored;
     if (socket_) socket_->cancel(ignored);
     wait_timer_.cancel();

@@ -15,6 +15,7 @@
 #include "drivers/rdbms/host_lookup.hpp"
 #include "drivers/rdbms/mysql/mysql_settings.hpp"
 #include "drivers/rdbms/mysql/mysql_side_connect.hpp"
+#include "drivers/rdbms/tcp_connect_bound.hpp"
 #include "outpools/pool_spec.hpp"
 #include "outpools/rdbms/connection.hpp"
 
@@ -68,9 +69,11 @@ class mysql_connection final : public connection {
   // Connector/C checks the certificate against the host it is given. Empty with `why` set when
   // the lookup failed or the attempt was given up meanwhile.
   boost::asio::awaitable<std::vector<std::string>> targets(std::string& why);
-  // One handshake with `host` (the settings' other values); on failure the connection is closed.
-  // A name is left to connect_on_side_thread.
-  boost::asio::awaitable<call_result> connect_to(const std::string& host);
+  // One handshake with `host` (the settings' other values), its TCP connect given up at
+  // `tcp_until` (tcp_connect_bound.hpp); on failure the connection is closed. A name is left to
+  // connect_on_side_thread.
+  boost::asio::awaitable<call_result> connect_to(const std::string& host,
+                                                 std::chrono::steady_clock::time_point tcp_until);
   // The handshake with a host name on a thread of its own (mysql_side_connect), where
   // Connector/C's blocking lookup of the name stops no worker; polled (poll_until.hpp).
   boost::asio::awaitable<call_result> connect_on_side_thread(const std::string& host);
@@ -148,8 +151,10 @@ class mysql_connection final : public connection {
   /// The host given to Connector/C (an address, or the name): KILL QUERY goes there too.
   std::string connected_to_;
   std::optional<boost::asio::posix::stream_descriptor> socket_;
-  boost::asio::steady_timer wait_timer_;          ///< MYSQL_WAIT_TIMEOUT, and polling in await_kill
-  boost::asio::steady_timer cancel_timer_;        ///< grace period after KILL QUERY
+  boost::asio::steady_timer wait_timer_;    ///< MYSQL_WAIT_TIMEOUT, and polling in await_kill
+  boost::asio::steady_timer cancel_timer_;  ///< grace period after KILL QUERY
+  tcp_connect_bound tcp_bound_;     ///< gives up a silent address of the host while connecting
+  bool connect_cancelled_ = false;  ///< cancel() gave the connect under way up
   std::shared_ptr<std::atomic<bool>> kill_done_;  ///< set by the side thread when answered
   /// reset() is waiting for kill_done_; a cancel() meanwhile (the worker's bound on the reset)
   /// sets reset_cancelled_, and the reset then fails instead of sending its ROLLBACK.

@@ -16,6 +16,7 @@
 #include "drivers/rdbms/host_lookup.hpp"
 #include "drivers/rdbms/pgsql/pgsql_values.hpp"
 #include "drivers/rdbms/result_slices.hpp"
+#include "drivers/rdbms/tcp_connect_bound.hpp"
 
 namespace outpools::rdbms {
 namespace {
@@ -23,6 +24,7 @@ namespace {
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
+using steady = std::chrono::steady_clock;
 
 // libpq's message on one line: trailing newlines dropped, inner line breaks as "; ".
 std::string trimmed(const char* message) {
@@ -99,9 +101,11 @@ std::vector<std::pair<std::string, std::string>> pgsql_connect_parameters(const 
 
 pgsql_connection::pgsql_connection(const pool_spec& spec, asio::io_context::executor_type executor)
     : parameters_(pgsql_connect_parameters(spec)),
-      cancel_grace_(spec.connect_timeout.value_or(std::chrono::milliseconds(5000))),
+      connect_timeout_(spec.connect_timeout.value_or(std::chrono::milliseconds(5000))),
+      cancel_grace_(connect_timeout_),
       executor_(executor),
-      cancel_timer_(executor) {
+      cancel_timer_(executor),
+      tcp_bound_(executor) {
   const auto& o = std::get<rdbms_options>(spec.connection);
   host_ = o.host;
   port_ = o.port;
@@ -153,36 +157,44 @@ awaitable<call_result> pgsql_connection::connect() {
   close();
   broken_ = false;
   const std::uint64_t attempt = connects_;
+  const auto deadline = steady::now() + connect_timeout_;
   // libpq resolves `host` with a blocking getaddrinfo unless it is given `hostaddr`: resolve here,
   // asynchronously (cancel() stops it), and keep `host` for certificate checks and SNI.
-  std::vector<std::pair<std::string, std::string>> parameters = parameters_;
+  std::vector<std::string> addresses{std::string()};  // "": `host` as it is (an address, a path)
   if (is_host_name(host_)) {
     auto lookup = std::make_shared<host_lookup>(executor_);
     lookup_ = lookup;
     std::string why;
-    const std::vector<std::string> addresses =
-        co_await lookup->resolve(host_, static_cast<unsigned int>(port_), why);
+    addresses = co_await lookup->resolve(host_, static_cast<unsigned int>(port_), why);
     if (attempt != connects_)  // given up meanwhile, and perhaps started again
       co_return call_result::failure(
           errc::disconnected, "connection attempt given up while resolving \"" + host_ + "\"");
     lookup_.reset();
     if (addresses.empty()) co_return call_result::failure(errc::disconnected, why);
-    // Every address, in the lookup's order: libpq tries the next when one fails (a name that
-    // resolves to ::1 first, a server that listens on 127.0.0.1 only), with the name repeated
-    // for each (a list of the same length) for the certificate check and SNI.
-    std::string hosts, hostaddrs;
-    for (const std::string& address : addresses) {
-      if (!hostaddrs.empty()) {
-        hosts += ',';
-        hostaddrs += ',';
-      }
-      hosts += host_;
-      hostaddrs += address;
-    }
-    for (auto& [key, value] : parameters)
-      if (key == "host") value = hosts;
-    parameters.emplace_back("hostaddr", hostaddrs);
   }
+  // Every address in the lookup's order, as libpq does with a name: the next after any failure
+  // (a name that resolves to ::1 first, a server on 127.0.0.1 only), or once this one's share
+  // of connect_timeout passed without a TCP connection (tcp_connect_bound.hpp).
+  call_result result;
+  std::string failures;
+  for (std::size_t i = 0; i < addresses.size(); ++i) {
+    bool try_next = false;
+    const auto tcp_until = tcp_connect_deadline(steady::now(), deadline, i, addresses.size());
+    result = co_await connect_to(addresses[i], tcp_until, try_next);
+    if (result.ok()) co_return result;
+    if (!failures.empty()) failures += "; ";
+    failures += result.diagnostics;
+    if (!try_next || broken_) break;  // cancel() gives the whole attempt up
+  }
+  result.diagnostics = std::move(failures);
+  co_return result;
+}
+
+awaitable<call_result> pgsql_connection::connect_to(const std::string& address,
+                                                    steady::time_point tcp_until, bool& try_next) {
+  try_next = false;
+  std::vector<std::pair<std::string, std::string>> parameters = parameters_;
+  if (!address.empty()) parameters.emplace_back("hostaddr", address);
   std::vector<const char*> keys, values;
   for (const auto& [k, v] : parameters) {
     keys.push_back(k.c_str());
@@ -201,25 +213,44 @@ awaitable<call_result> pgsql_connection::connect() {
   notices_.clear();
   notices_dropped_ = 0;
   fatal_notice_ = false;
+  const auto still_connecting = [this] {
+    return conn_ != nullptr && PQstatus(conn_) == CONNECTION_STARTED;
+  };
+  const auto give_up = [this] {
+    boost::system::error_code ignored;
+    if (socket_) socket_->cancel(ignored);
+  };
+  tcp_bound_.arm(tcp_until, still_connecting, give_up);
   // libpq: just after PQconnectStart, behave as if PQconnectPoll had returned WRITING.
   PostgresPollingStatusType status = PGRES_POLLING_WRITING;
   for (;;) {
     track_socket();
     boost::system::error_code ec = co_await wait(status == PGRES_POLLING_WRITING);
     if (ec) {
+      const bool no_answer = tcp_bound_.expired() && !broken_;
       close();
-      co_return call_result::failure(errc::disconnected, "connection attempt cancelled");
+      if (!no_answer)
+        co_return call_result::failure(errc::disconnected, "connection attempt cancelled");
+      try_next = true;
+      co_return call_result::failure(
+          errc::disconnected,
+          "connection to server at \"" + host_ + "\" (" + address + "), port " +
+              std::to_string(port_) + " failed: no TCP connection within its share of " +
+              "connect_timeout (" + std::to_string(connect_timeout_.count()) + " ms)");
     }
     status = PQconnectPoll(conn_);
+    if (PQstatus(conn_) != CONNECTION_STARTED) tcp_bound_.disarm();  // the TCP connection is up
     if (status == PGRES_POLLING_OK) break;
     if (status == PGRES_POLLING_FAILED) {
       std::string why = trimmed(PQerrorMessage(conn_));
       bool tls =
           why.find("SSL") != std::string::npos || why.find("certificate") != std::string::npos;
       close();
+      try_next = true;  // libpq too tries the next address after any failure
       co_return call_result::failure(tls ? errc::tls_error : errc::disconnected, why);
     }
   }
+  tcp_bound_.disarm();
   PQsetnonblocking(conn_, 1);
   canceller_ = std::shared_ptr<PGcancel>(PQgetCancel(conn_), [](PGcancel* c) {
     if (c) PQfreeCancel(c);
@@ -271,6 +302,7 @@ void pgsql_connection::close() noexcept {
   cancel_pending_ = false;
   cancel_done_.reset();
   cancel_timer_.cancel();
+  tcp_bound_.disarm();
   if (socket_) {
     boost::system::error_code ignored;
     socket_->cancel(ignored);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "drivers/rdbms/host_lookup.hpp"
+#include "drivers/rdbms/tcp_connect_bound.hpp"
 #include "outpools/pool_spec.hpp"
 #include "outpools/rdbms/connection.hpp"
 
@@ -58,6 +59,11 @@ class pgsql_connection final : public connection {
   // queues it without the epoll_ctl that a plain wait costs each time) or writable; an error once
   // cancel() or close() ran.
   boost::asio::awaitable<boost::system::error_code> wait(bool for_write);
+  // One address of the host (or `host` as it is when `address` is empty), its TCP connect
+  // bounded by `tcp_until`; `try_next` says whether the next address may be tried.
+  boost::asio::awaitable<call_result> connect_to(const std::string& address,
+                                                 std::chrono::steady_clock::time_point tcp_until,
+                                                 bool& try_next);
   // Points the descriptor at libpq's current socket (it may change while connecting).
   void track_socket();
   // Frees the notifications (LISTEN) libpq has read: nothing here serves them, and libpq would
@@ -79,6 +85,7 @@ class pgsql_connection final : public connection {
   /// being resolved finds it changed and touches nothing.
   std::uint64_t connects_ = 0;
   std::optional<std::chrono::milliseconds> keepalive_;
+  std::chrono::milliseconds connect_timeout_;  ///< bounds one attempt (the core cancels it then)
   std::chrono::milliseconds cancel_grace_;
   boost::asio::io_context::executor_type executor_;
   PGconn* conn_ = nullptr;
@@ -88,6 +95,7 @@ class pgsql_connection final : public connection {
   char peek_byte_ = 0;                      ///< where a readiness peek copies its byte
   boost::asio::steady_timer cancel_timer_;  ///< gives the connection up if a cancel fails
   bool cancel_pending_ = false;             ///< a cancel was asked for the running statement
+  tcp_connect_bound tcp_bound_;  ///< gives up a silent address of the host while connecting
   /// Set by the side thread once its PQcancel returned; null when no cancel is in flight.
   std::shared_ptr<std::atomic<bool>> cancel_done_;
   /// reset() is waiting for cancel_done_; a cancel() meanwhile (the worker's bound on the reset)
