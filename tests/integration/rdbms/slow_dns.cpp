@@ -358,4 +358,18 @@ void expect_an_attempt_given_up_during_a_slow_lookup(const pool_spec& spec) {
   EXPECT_NE(why.find("connect timed out"), std::string::npos) << why;
 }
 
+void expect_connected_past_a_silent_address(const pool_spec& spec, int port) {
+  silent_tcp_server silent(false, "127.0.0.2", port);
+  tcp_relay relay("127.0.0.5", port);
+  slow_dns_server dns(0ms, {"127.0.0.2", "127.0.0.5"});
+  const auto started = std::chrono::steady_clock::now();
+  rdbms_pool db(spec, 1);
+  ASSERT_TRUE(db.p->wait_connected(12s)) << db.p->stats().last_connect_error;
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(relay.connections(), 1);
+  EXPECT_LT(took, 4000ms) << "not connected within the first attempt";
+  EXPECT_GE(took, 1500ms) << "the silent address was not tried first";
+  EXPECT_TRUE(db.client.query("SELECT 1").ok());
+}
+
 }  // namespace outpools::testing

@@ -125,4 +125,11 @@ std::unique_ptr<rdbms_pool> expect_connected_through_slow_dns(const pool_spec& s
 /// 300 ms meanwhile.
 void expect_an_attempt_given_up_during_a_slow_lookup(const pool_spec& spec);
 
+/// A name whose first address is silent: the DNS answers 127.0.0.2 (its accept queue full on
+/// `port`, so a connect to it stays pending) and 127.0.0.5 (a tcp_relay to the server on
+/// `port`). Starts a pool of `spec` (one worker, host "localhost", connect_timeout = 4000) on
+/// one I/O thread and checks that it connects through the relay within its first attempt, after
+/// the silent address had its share, and that `SELECT 1` then runs.
+void expect_connected_past_a_silent_address(const pool_spec& spec, int port);
+
 }  // namespace outpools::testing
