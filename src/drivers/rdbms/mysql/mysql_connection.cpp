@@ -4,6 +4,8 @@
 #include <mysqld_error.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cctype>
 #include <cerrno>
@@ -63,6 +65,16 @@ std::string unasked_error(const unsigned char* p, std::size_t n) {
   std::string message(reinterpret_cast<const char*>(p) + text,
                       reinterpret_cast<const char*>(p) + std::max(text, end));
   return message + " (error " + std::to_string(code) + ")";
+}
+
+// Hands the number of addresses of `host` to `side` (if it is still there).
+awaitable<void> count_addresses(std::shared_ptr<host_lookup> lookup,
+                                std::weak_ptr<mysql_side_connect> side, std::string host,
+                                unsigned int port) {
+  std::string why;
+  const std::vector<std::string> addresses = co_await lookup->resolve(host, port, why);
+  if (std::shared_ptr<mysql_side_connect> attempt = side.lock())
+    attempt->set_address_count(addresses.size());
 }
 
 }  // namespace
@@ -190,6 +202,7 @@ awaitable<call_result> mysql_connection::connect() {
   broken_ = false;
   connect_cancelled_ = false;
   const auto deadline = std::chrono::steady_clock::now() + settings_->connect_timeout;
+  attempt_deadline_ = deadline;
   std::string why;
   const std::vector<std::string> hosts = co_await targets(why);
   if (hosts.empty()) co_return call_result::failure(errc::disconnected, why);
@@ -267,9 +280,14 @@ awaitable<call_result> mysql_connection::connect_to(
 
 awaitable<call_result> mysql_connection::connect_on_side_thread(const std::string& host) {
   const std::uint64_t generation = generation_;
-  side_connect_ = mysql_side_connect::start(settings_, std::exchange(conn_, nullptr), host);
+  side_connect_ =
+      mysql_side_connect::start(settings_, std::exchange(conn_, nullptr), host, attempt_deadline_);
   if (!side_connect_)
     co_return call_result::failure(errc::disconnected, "no thread for the connection attempt");
+  // The name's addresses are counted beside Connector/C's own lookup, for its bound per address.
+  count_lookup_ = std::make_shared<host_lookup>(executor_);
+  asio::co_spawn(executor_, count_addresses(count_lookup_, side_connect_, host, settings_->port),
+                 asio::detached);
   const auto done = [&] { return side_connect_->done(); };
   const auto given_up = [&] { return generation != generation_; };  // close(), or cancel()
   const bool finished = co_await poll_until(wait_timer_, done, given_up);
@@ -357,6 +375,10 @@ void mysql_connection::close() noexcept {
   if (side_connect_) {
     side_connect_->abandon();
     side_connect_.reset();
+  }
+  if (count_lookup_) {
+    count_lookup_->cancel();
+    count_lookup_.reset();
   }
   cancel_timer_.cancel();
   wait_timer_.cancel();

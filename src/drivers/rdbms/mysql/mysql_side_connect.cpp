@@ -5,20 +5,30 @@
 #include <thread>
 
 #include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "drivers/rdbms/tcp_connect_bound.hpp"
 
 namespace outpools::rdbms {
 
 using steady = std::chrono::steady_clock;
 
 mysql_side_connect::mysql_side_connect(std::shared_ptr<const mysql_settings> settings,
-                                       MYSQL* handle, std::string host)
-    : settings_(std::move(settings)), host_(std::move(host)), handle_(handle) {}
+                                       MYSQL* handle, std::string host,
+                                       steady::time_point attempt_deadline)
+    : settings_(std::move(settings)),
+      host_(std::move(host)),
+      attempt_deadline_(attempt_deadline),
+      handle_(handle) {}
 
 std::shared_ptr<mysql_side_connect> mysql_side_connect::start(
-    std::shared_ptr<const mysql_settings> settings, MYSQL* handle, std::string host) noexcept {
+    std::shared_ptr<const mysql_settings> settings, MYSQL* handle, std::string host,
+    steady::time_point attempt_deadline) noexcept {
   std::shared_ptr<mysql_side_connect> side;
   try {
-    side.reset(new mysql_side_connect(std::move(settings), handle, std::move(host)));
+    side.reset(
+        new mysql_side_connect(std::move(settings), handle, std::move(host), attempt_deadline));
     std::thread([side] { side->run(); }).detach();
     return side;
   } catch (...) {  // no memory or no thread: nothing ran on the handle
@@ -52,6 +62,31 @@ int mysql_side_connect::wait(int status, steady::time_point until) const noexcep
   return ready;
 }
 
+steady::time_point mysql_side_connect::bound_tcp_connect() noexcept {
+  const int fd = static_cast<int>(mysql_get_socket(handle_));
+  struct stat status {};
+  if (fd < 0 || ::fstat(fd, &status) != 0) return steady::time_point::max();
+  const auto now = steady::now();
+  if (status.st_ino != socket_inode_) {  // the library went on to another address
+    socket_inode_ = status.st_ino;
+    ++sockets_seen_;
+    socket_since_ = now;
+  }
+  sockaddr_storage peer{};
+  socklen_t length = sizeof peer;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0 || errno != ENOTCONN)
+    return steady::time_point::max();  // up, or failed (the library reads why)
+  const std::size_t count = address_count_.load(std::memory_order_relaxed);
+  if (count == 0) return steady::time_point::max();
+  const auto until =
+      tcp_connect_deadline(socket_since_, attempt_deadline_, sockets_seen_ - 1, count);
+  if (now < until) return until;
+  sockaddr unspecified{};
+  unspecified.sa_family = AF_UNSPEC;
+  ::connect(fd, &unspecified, sizeof unspecified);
+  return steady::time_point::max();
+}
+
 void mysql_side_connect::run() noexcept {
   const mysql_settings& s = *settings_;
   MYSQL* ret = nullptr;
@@ -73,7 +108,8 @@ void mysql_side_connect::run() noexcept {
     const auto now = steady::now();
     if (now >= deadline) break;
     // abandon() is noticed within this much.
-    const auto until = std::min({deadline, library_deadline, now + std::chrono::milliseconds(50)});
+    const auto until = std::min(
+        {deadline, library_deadline, bound_tcp_connect(), now + std::chrono::milliseconds(50)});
     int ready = wait(status, until);
     if (ready < 0) break;
     if (ready == 0) {

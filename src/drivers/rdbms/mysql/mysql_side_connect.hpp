@@ -21,7 +21,7 @@ namespace outpools::rdbms {
 /// getaddrinfo — on a worker's I/O thread that would stop every worker on it for as long as
 /// the DNS takes. Here the thread makes that lookup and the whole handshake, driving the
 /// non-blocking API with poll(), bounded by the settings' connect_timeout from the end of the
-/// lookup. The handle is used by one thread at a time: by this one until done() is true, then
+/// lookup, and each address's TCP connect by its share (set_address_count). The handle is used by one thread at a time: by this one until done() is true, then
 /// by whoever calls take(); the library's coroutine for the handshake begins and ends on this
 /// thread (it is never resumed on another one).
 ///
@@ -31,8 +31,11 @@ class mysql_side_connect {
   /// Starts the attempt on `handle` (made by mysql_new_handle with nonblocking = true; owned
   /// from here on) to `host`:settings.port. Null when no thread could be started (the handle
   /// is then closed).
-  static std::shared_ptr<mysql_side_connect> start(std::shared_ptr<const mysql_settings> settings,
-                                                   MYSQL* handle, std::string host) noexcept;
+  /// `attempt_deadline` is when the caller gives the attempt up (connect_timeout after it
+  /// began, the lookup included).
+  static std::shared_ptr<mysql_side_connect> start(
+      std::shared_ptr<const mysql_settings> settings, MYSQL* handle, std::string host,
+      std::chrono::steady_clock::time_point attempt_deadline) noexcept;
 
   /// True once the attempt has ended, connected or not (acquire: take() may follow).
   bool done() const noexcept { return done_.load(std::memory_order_acquire); }
@@ -47,17 +50,36 @@ class mysql_side_connect {
   /// (or the handle is closed here when the attempt has already ended and was not taken).
   void abandon() noexcept;
 
+  /// How many addresses the name has, from a lookup of the caller's own that runs beside
+  /// Connector/C's. From then on the TCP connect to each address but the last ends once its
+  /// share of the attempt (tcp_connect_deadline, to `attempt_deadline`) is spent, and
+  /// Connector/C goes on with the next: a silent address then leaves the next its turn.
+  void set_address_count(std::size_t count) noexcept {
+    address_count_.store(count, std::memory_order_relaxed);
+  }
+
  private:
   mysql_side_connect(std::shared_ptr<const mysql_settings> settings, MYSQL* handle,
-                     std::string host);
+                     std::string host, std::chrono::steady_clock::time_point attempt_deadline);
   // The thread's body: the handshake, then the hand-over (or the close, when abandoned).
   void run() noexcept;
   // poll() for the socket events of `status` (MYSQL_WAIT_*) until `until` at most: the events
   // that happened (as MYSQL_WAIT_*), 0 when none did by then, -1 when poll failed.
   int wait(int status, std::chrono::steady_clock::time_point until) const noexcept;
+  // Ends the TCP connect under way (connect() to AF_UNSPEC: the library sees it fail and tries
+  // its next address) once its share of the attempt is spent. When to look again (max: no
+  // need, the connection is up or the address count is not known yet).
+  std::chrono::steady_clock::time_point bound_tcp_connect() noexcept;
 
   const std::shared_ptr<const mysql_settings> settings_;
   const std::string host_;
+  const std::chrono::steady_clock::time_point attempt_deadline_;
+  std::atomic<std::size_t> address_count_{0};  ///< 0: not known (yet)
+  // The socket Connector/C is connecting, by inode (a new socket per address, perhaps with the
+  // same descriptor number), how many it has opened and since when this one is pending.
+  unsigned long socket_inode_ = 0;
+  std::size_t sockets_seen_ = 0;
+  std::chrono::steady_clock::time_point socket_since_{};
   std::atomic<bool> done_{false};
   std::atomic<bool> abandoned_{false};
   std::mutex mutex_;  ///< guards the hand-over of handle_ between the thread and the caller
