@@ -9,6 +9,10 @@
 #include <memory>
 #include <utility>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 namespace outpools::rdbms {
 
 /// When the TCP connect to address `index` (from 0) of `count` must be done, for an attempt
@@ -59,15 +63,16 @@ class tcp_connect_bound {
     });
   }
 
-  /// Stops the timer. Idempotent; expired() keeps its value until the next arm().
+  /// Stops the timer and clears expired(): read expired() first. Idempotent.
   void disarm() noexcept {
+    expired_ = false;
     if (!armed_) return;
     *armed_ = false;
     armed_.reset();
     timer_.cancel();
   }
 
-  /// True once the bound gave an address up.
+  /// True once the bound gave the address up, until disarm() or the next arm().
   bool expired() const noexcept { return expired_; }
 
  private:
@@ -75,5 +80,15 @@ class tcp_connect_bound {
   std::shared_ptr<bool> armed_;  ///< shared with the pending expiry; false once disarmed
   bool expired_ = false;
 };
+
+/// True while the TCP connect of socket `fd` is under way (TCP_INFO says SYN-SENT): not yet
+/// connected, and not failed either. Reads nothing the socket's owner would (unlike SO_ERROR).
+/// Thread-safe.
+inline bool tcp_connect_pending(int fd) noexcept {
+  tcp_info info{};
+  socklen_t length = sizeof info;
+  return fd >= 0 && ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0 &&
+         info.tcpi_state == TCP_SYN_SENT;
+}
 
 }  // namespace outpools::rdbms

@@ -67,14 +67,13 @@ std::string unasked_error(const unsigned char* p, std::size_t n) {
   return message + " (error " + std::to_string(code) + ")";
 }
 
-// Hands the number of addresses of `host` to `side` (if it is still there).
+// Hands the addresses of `host` to `side` (if it is still there).
 awaitable<void> count_addresses(std::shared_ptr<host_lookup> lookup,
                                 std::weak_ptr<mysql_side_connect> side, std::string host,
                                 unsigned int port) {
   std::string why;
   const std::vector<std::string> addresses = co_await lookup->resolve(host, port, why);
-  if (std::shared_ptr<mysql_side_connect> attempt = side.lock())
-    attempt->set_address_count(addresses.size());
+  if (std::shared_ptr<mysql_side_connect> attempt = side.lock()) attempt->set_addresses(addresses);
 }
 
 }  // namespace
@@ -237,13 +236,8 @@ awaitable<call_result> mysql_connection::connect_to(
   const std::uint64_t generation = generation_;
   if (is_host_name(host)) co_return co_await connect_on_side_thread(host);
   connecting_ = true;
-  // Up once the socket has a peer: until then its connect is pending.
   const auto still_connecting = [this] {
-    const my_socket fd = conn_ != nullptr ? mysql_get_socket(conn_) : -1;
-    sockaddr_storage peer{};
-    socklen_t length = sizeof peer;
-    return fd >= 0 && ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) != 0 &&
-           errno == ENOTCONN;
+    return conn_ != nullptr && tcp_connect_pending(static_cast<int>(mysql_get_socket(conn_)));
   };
   const auto give_up = [this] {
     boost::system::error_code ignored;
@@ -251,6 +245,8 @@ awaitable<call_result> mysql_connection::connect_to(
     wait_timer_.cancel();
   };
   tcp_bound_.arm(tcp_until, still_connecting, give_up);
+  const auto share =
+      std::chrono::ceil<std::chrono::milliseconds>(tcp_until - std::chrono::steady_clock::now());
   const bool done = co_await drive(
       [&] {
         return mysql_real_connect_start(&ret, conn_, host.c_str(), s.user.c_str(),
@@ -272,7 +268,7 @@ awaitable<call_result> mysql_connection::connect_to(
         errc::disconnected, "mysql connect to " + s.host + " (" + host +
                                 "):" + std::to_string(s.port) +
                                 " failed: no TCP connection within its share of connect_timeout (" +
-                                std::to_string(s.connect_timeout.count()) + " ms)");
+                                std::to_string(share.count()) + " ms)");
   }
   connecting_ = false;
   co_return finish_connect(host, ret != nullptr);

@@ -147,7 +147,7 @@ class mysql_connection final : public connection {
   std::uint64_t generation_ = 0;  ///< bumped by close(); a stale coroutine leaves conn_ alone
   std::shared_ptr<host_lookup> lookup_;               ///< set while resolving
   std::shared_ptr<mysql_side_connect> side_connect_;  ///< set while connecting on a side thread
-  /// Counts the addresses of the name for side_connect_ (mysql_side_connect::set_address_count).
+  /// Counts the addresses of the name for side_connect_ (mysql_side_connect::set_addresses).
   std::shared_ptr<host_lookup> count_lookup_;
   /// When the connect under way is given up (connect_timeout after it began).
   std::chrono::steady_clock::time_point attempt_deadline_{};

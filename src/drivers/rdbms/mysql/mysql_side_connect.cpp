@@ -62,28 +62,50 @@ int mysql_side_connect::wait(int status, steady::time_point until) const noexcep
   return ready;
 }
 
+void mysql_side_connect::set_addresses(const std::vector<std::string>& addresses) noexcept {
+  try {
+    std::lock_guard lock(addresses_mutex_);
+    if (addresses_known_.load(std::memory_order_relaxed)) return;
+    for (const std::string& a : addresses)
+      address_families_.push_back(a.find(':') != std::string::npos ? AF_INET6 : AF_INET);
+    addresses_known_.store(true, std::memory_order_release);
+  } catch (...) {  // no memory: no bound per address
+  }
+}
+
 steady::time_point mysql_side_connect::bound_tcp_connect() noexcept {
   const int fd = static_cast<int>(mysql_get_socket(handle_));
   struct stat status {};
   if (fd < 0 || ::fstat(fd, &status) != 0) return steady::time_point::max();
-  const auto now = steady::now();
+  if (families_.empty() && addresses_known_.load(std::memory_order_acquire)) {
+    std::lock_guard lock(addresses_mutex_);
+    families_.swap(address_families_);  // no longer read there: taken, not copied
+  }
   if (status.st_ino != socket_inode_) {  // the library went on to another address
     socket_inode_ = status.st_ino;
-    ++sockets_seen_;
-    socket_since_ = now;
+    socket_since_ = steady::now();
+    // Which address it is: the next of its family. Connector/C takes them in the lookup's
+    // order; one that fails within the call that opened it is not seen here, but such failures
+    // come from a whole family (no route for IPv6, say), which this skips.
+    sockaddr_storage local{};
+    socklen_t length = sizeof local;
+    socket_family_ = ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) == 0
+                         ? local.ss_family
+                         : AF_UNSPEC;
+    socket_nth_ = socket_family_ == AF_INET6 ? inet6_sockets_++ : inet_sockets_++;
   }
-  sockaddr_storage peer{};
-  socklen_t length = sizeof peer;
-  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0 || errno != ENOTCONN)
-    return steady::time_point::max();  // up, or failed (the library reads why)
-  const std::size_t count = address_count_.load(std::memory_order_relaxed);
-  if (count == 0) return steady::time_point::max();
+  std::optional<std::size_t> socket_address;  // its place among the addresses, once known
+  for (std::size_t i = 0, seen = 0; i < families_.size() && !socket_address; ++i)
+    if (families_[i] == socket_family_ && seen++ == socket_nth_) socket_address = i;
+  // Only a connect under way, and never the last address's.
+  if (!socket_address || *socket_address + 1 >= families_.size() || !tcp_connect_pending(fd))
+    return steady::time_point::max();
   const auto until =
-      tcp_connect_deadline(socket_since_, attempt_deadline_, sockets_seen_ - 1, count);
-  if (now < until) return until;
+      tcp_connect_deadline(socket_since_, attempt_deadline_, *socket_address, families_.size());
+  if (steady::now() < until) return until;
   sockaddr unspecified{};
   unspecified.sa_family = AF_UNSPEC;
-  ::connect(fd, &unspecified, sizeof unspecified);
+  ::connect(fd, &unspecified, sizeof unspecified);  // the library sees the connect fail
   return steady::time_point::max();
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "drivers/rdbms/mysql/mysql_settings.hpp"
 
@@ -21,9 +22,9 @@ namespace outpools::rdbms {
 /// getaddrinfo — on a worker's I/O thread that would stop every worker on it for as long as
 /// the DNS takes. Here the thread makes that lookup and the whole handshake, driving the
 /// non-blocking API with poll(), bounded by the settings' connect_timeout from the end of the
-/// lookup, and each address's TCP connect by its share (set_address_count). The handle is used by one thread at a time: by this one until done() is true, then
-/// by whoever calls take(); the library's coroutine for the handshake begins and ends on this
-/// thread (it is never resumed on another one).
+/// lookup, and each address's TCP connect by its share (set_addresses). The handle is used by one
+/// thread at a time: by this one until done() is true, then by whoever calls take(); the library's
+/// coroutine for the handshake begins and ends on this thread (it is never resumed on another one).
 ///
 /// Thread-safety: done(), take() and abandon() may be called from any thread.
 class mysql_side_connect {
@@ -50,13 +51,11 @@ class mysql_side_connect {
   /// (or the handle is closed here when the attempt has already ended and was not taken).
   void abandon() noexcept;
 
-  /// How many addresses the name has, from a lookup of the caller's own that runs beside
-  /// Connector/C's. From then on the TCP connect to each address but the last ends once its
-  /// share of the attempt (tcp_connect_deadline, to `attempt_deadline`) is spent, and
-  /// Connector/C goes on with the next: a silent address then leaves the next its turn.
-  void set_address_count(std::size_t count) noexcept {
-    address_count_.store(count, std::memory_order_relaxed);
-  }
+  /// The name's addresses (as text, in getaddrinfo's order), from a lookup of the caller's
+  /// own that runs beside Connector/C's. From then on the TCP connect to each address but the
+  /// last ends once its share of the attempt (tcp_connect_deadline, to `attempt_deadline`) is
+  /// spent, and Connector/C goes on with the next: a silent address leaves the next its turn.
+  void set_addresses(const std::vector<std::string>& addresses) noexcept;
 
  private:
   mysql_side_connect(std::shared_ptr<const mysql_settings> settings, MYSQL* handle,
@@ -74,12 +73,17 @@ class mysql_side_connect {
   const std::shared_ptr<const mysql_settings> settings_;
   const std::string host_;
   const std::chrono::steady_clock::time_point attempt_deadline_;
-  std::atomic<std::size_t> address_count_{0};  ///< 0: not known (yet)
-  // The socket Connector/C is connecting, by inode (a new socket per address, perhaps with the
-  // same descriptor number), how many it has opened and since when this one is pending.
+  std::mutex addresses_mutex_;         ///< guards address_families_ (set, then taken by the thread)
+  std::vector<int> address_families_;  ///< AF_INET or AF_INET6 per address, in order
+  std::atomic<bool> addresses_known_{false};
+  // The thread's own: the socket Connector/C is connecting, by inode (a new socket per
+  // address, perhaps with the same descriptor number), since when, and which of its family.
+  std::vector<int> families_;  ///< address_families_, taken once known
   unsigned long socket_inode_ = 0;
-  std::size_t sockets_seen_ = 0;
   std::chrono::steady_clock::time_point socket_since_{};
+  int socket_family_ = 0;       ///< its family (getsockname)
+  std::size_t socket_nth_ = 0;  ///< how many sockets of that family came before it
+  std::size_t inet_sockets_ = 0, inet6_sockets_ = 0;  ///< sockets seen, per family
   std::atomic<bool> done_{false};
   std::atomic<bool> abandoned_{false};
   std::mutex mutex_;  ///< guards the hand-over of handle_ between the thread and the caller

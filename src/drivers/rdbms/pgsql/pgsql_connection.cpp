@@ -204,11 +204,13 @@ awaitable<call_result> pgsql_connection::connect_to(const std::string& address,
   values.push_back(nullptr);
   conn_ = PQconnectStartParams(keys.data(), values.data(), 0);
   if (conn_ == nullptr) co_return call_result::failure(errc::disconnected, "libpq: out of memory");
-  if (PQstatus(conn_) == CONNECTION_BAD) {
+  if (PQstatus(conn_) == CONNECTION_BAD) {  // the connect failed at once (no route, ...)
     std::string why = trimmed(PQerrorMessage(conn_));
     close();
+    try_next = !address.empty();
     co_return call_result::failure(errc::disconnected, why);
   }
+  const std::uint64_t attempt = connects_;  // close() bumps it
   PQsetNoticeReceiver(conn_, &pgsql_connection::on_notice, this);
   notices_.clear();
   notices_dropped_ = 0;
@@ -221,23 +223,29 @@ awaitable<call_result> pgsql_connection::connect_to(const std::string& address,
     if (socket_) socket_->cancel(ignored);
   };
   tcp_bound_.arm(tcp_until, still_connecting, give_up);
+  const auto share = std::chrono::ceil<std::chrono::milliseconds>(tcp_until - steady::now());
   // libpq: just after PQconnectStart, behave as if PQconnectPoll had returned WRITING.
   PostgresPollingStatusType status = PGRES_POLLING_WRITING;
   for (;;) {
     track_socket();
     boost::system::error_code ec = co_await wait(status == PGRES_POLLING_WRITING);
     if (ec) {
-      const bool no_answer = tcp_bound_.expired() && !broken_;
+      // Given up by the bound (not by cancel() or close()): the next address gets its turn.
+      const bool no_answer = tcp_bound_.expired() && !broken_ && attempt == connects_;
       close();
       if (!no_answer)
         co_return call_result::failure(errc::disconnected, "connection attempt cancelled");
       try_next = true;
       co_return call_result::failure(
-          errc::disconnected,
-          "connection to server at \"" + host_ + "\" (" + address + "), port " +
-              std::to_string(port_) + " failed: no TCP connection within its share of " +
-              "connect_timeout (" + std::to_string(connect_timeout_.count()) + " ms)");
+          errc::disconnected, "connection to server at \"" + host_ + "\" (" + address + "), port " +
+                                  std::to_string(port_) +
+                                  " failed: no TCP connection within its share of "
+                                  "connect_timeout (" +
+                                  std::to_string(share.count()) + " ms)");
     }
+    // As libpq does with a name: the next address after a failed TCP connect, not once the
+    // server has answered (a refused log-in or TLS handshake would fail there too).
+    const bool tcp_phase = PQstatus(conn_) == CONNECTION_STARTED;
     status = PQconnectPoll(conn_);
     if (PQstatus(conn_) != CONNECTION_STARTED) tcp_bound_.disarm();  // the TCP connection is up
     if (status == PGRES_POLLING_OK) break;
@@ -246,7 +254,7 @@ awaitable<call_result> pgsql_connection::connect_to(const std::string& address,
       bool tls =
           why.find("SSL") != std::string::npos || why.find("certificate") != std::string::npos;
       close();
-      try_next = true;  // libpq too tries the next address after any failure
+      try_next = tcp_phase;
       co_return call_result::failure(tls ? errc::tls_error : errc::disconnected, why);
     }
   }
