@@ -72,6 +72,30 @@ TEST(pgsql_name_lookup, a_silent_address_leaves_the_next_its_turn) {
       std::stoi(service("OUTPOOLS_PGSQL_PORT")));
 }
 
+// A failure once the server has answered (here: no such database) is not repeated at the next
+// address, as libpq does with a name: one log-in per attempt, not one per address. Both
+// addresses relay to the server.
+TEST(pgsql_name_lookup, a_refused_log_in_is_not_repeated_at_the_next_address) {
+  if (!private_resolver_error.empty()) GTEST_SKIP() << private_resolver_error;
+  const int port = std::stoi(service("OUTPOOLS_PGSQL_PORT"));
+  tcp_relay first("127.0.0.5", port);
+  tcp_relay second("127.0.0.6", port);
+  slow_dns_server dns(0ms, {"127.0.0.5", "127.0.0.6"});
+  std::string toml =
+      pgsql_toml("workers = 1\nreconnect_backoff_min = 20000\nreconnect_backoff_max = 20000", "",
+                 "OUTPOOLS_PGSQL_PORT", "localhost");
+  const std::string database = "database = \"" + service("OUTPOOLS_PGSQL_DATABASE") + "\"";
+  toml.replace(toml.find(database), database.size(), "database = \"outpools_no_such_database\"");
+  rdbms_pool db(spec_from_toml(toml), 1);
+  std::string why;
+  for (int i = 0; i < 100 && why.empty(); ++i) {
+    std::this_thread::sleep_for(100ms);
+    why = db.p->stats().last_connect_error;
+  }
+  EXPECT_NE(why.find("does not exist"), std::string::npos) << why;
+  EXPECT_EQ(first.connections() + second.connections(), 1) << why;
+}
+
 // Each worker's lookup runs on its own: four workers on one I/O thread, each looking the name
 // up in a DNS that takes 1.5 s, are all connected in about 1.5 s, not 6.
 TEST(pgsql_name_lookup, the_lookups_of_workers_on_one_thread_run_side_by_side) {
