@@ -26,7 +26,7 @@ namespace outpools::rdbms {
 /// thread at a time: by this one until done() is true, then by whoever calls take(); the library's
 /// coroutine for the handshake begins and ends on this thread (it is never resumed on another one).
 ///
-/// Thread-safety: done(), take() and abandon() may be called from any thread.
+/// Thread-safety: done(), take(), abandon() and set_addresses() may be called from any thread.
 class mysql_side_connect {
  public:
   /// Starts the attempt on `handle` (made by mysql_new_handle with nonblocking = true; owned

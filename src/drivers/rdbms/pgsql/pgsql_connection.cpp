@@ -172,9 +172,9 @@ awaitable<call_result> pgsql_connection::connect() {
     lookup_.reset();
     if (addresses.empty()) co_return call_result::failure(errc::disconnected, why);
   }
-  // Every address in the lookup's order, as libpq does with a name: the next after any failure
-  // (a name that resolves to ::1 first, a server on 127.0.0.1 only), or once this one's share
-  // of connect_timeout passed without a TCP connection (tcp_connect_bound.hpp).
+  // Every address in the lookup's order, as libpq does with a name: the next after a failed TCP
+  // connect (a name that resolves to ::1 first, a server on 127.0.0.1 only), or once this one's
+  // share of connect_timeout passed without a TCP connection (tcp_connect_bound.hpp).
   call_result result;
   std::string failures;
   for (std::size_t i = 0; i < addresses.size(); ++i) {
