@@ -200,8 +200,7 @@ awaitable<call_result> mysql_connection::connect() {
   close();
   broken_ = false;
   connect_cancelled_ = false;
-  const auto deadline = std::chrono::steady_clock::now() + settings_->connect_timeout;
-  attempt_deadline_ = deadline;
+  attempt_deadline_ = std::chrono::steady_clock::now() + settings_->connect_timeout;
   std::string why;
   const std::vector<std::string> hosts = co_await targets(why);
   if (hosts.empty()) co_return call_result::failure(errc::disconnected, why);
@@ -209,7 +208,7 @@ awaitable<call_result> mysql_connection::connect() {
   std::string failures;
   for (std::size_t i = 0; i < hosts.size(); ++i) {
     const auto tcp_until =
-        tcp_connect_deadline(std::chrono::steady_clock::now(), deadline, i, hosts.size());
+        tcp_connect_deadline(std::chrono::steady_clock::now(), attempt_deadline_, i, hosts.size());
     r = co_await connect_to(hosts[i], tcp_until);
     if (r.ok()) co_return r;
     if (!failures.empty()) failures += "; ";
@@ -265,8 +264,7 @@ awaitable<call_result> mysql_connection::connect_to(
       co_return call_result::failure(errc::disconnected, "connection attempt cancelled");
     connect_errno_ = CR_CONN_HOST_ERROR;  // as Connector/C says of an address it cannot reach
     co_return call_result::failure(
-        errc::disconnected, "mysql connect to " + s.host + " (" + host +
-                                "):" + std::to_string(s.port) +
+        errc::disconnected, connect_target(host) +
                                 " failed: no TCP connection within its share of connect_timeout (" +
                                 std::to_string(share.count()) + " ms)");
   }
@@ -293,17 +291,20 @@ awaitable<call_result> mysql_connection::connect_on_side_thread(const std::strin
   side_connect_.reset();
   if (conn_ == nullptr)
     co_return call_result::failure(errc::disconnected,
-                                   "mysql connect to " + settings_->host + ":" +
-                                       std::to_string(settings_->port) + " did not finish within " +
+                                   connect_target(host) + " did not finish within " +
                                        std::to_string(settings_->connect_timeout.count()) + " ms");
   co_return finish_connect(host, connected);
 }
 
+std::string mysql_connection::connect_target(const std::string& host) const {
+  const mysql_settings& s = *settings_;
+  return "mysql connect to " + s.host + (host != s.host ? " (" + host + ")" : std::string()) + ":" +
+         std::to_string(s.port);
+}
+
 call_result mysql_connection::finish_connect(const std::string& host, bool connected) {
   const mysql_settings& s = *settings_;
-  const std::string where = "mysql connect to " + s.host +
-                            (host != s.host ? " (" + host + ")" : std::string()) + ":" +
-                            std::to_string(s.port);
+  const std::string where = connect_target(host);
   if (!connected) {
     const unsigned int code = mysql_errno(conn_);
     const std::string why = mysql_error(conn_);

@@ -79,6 +79,9 @@ class mysql_connection final : public connection {
   boost::asio::awaitable<call_result> connect_on_side_thread(const std::string& host);
   // After a handshake with `host`: the connection kept (connected) or closed, with the error.
   call_result finish_connect(const std::string& host, bool connected);
+  // "mysql connect to NAME (ADDRESS):PORT" (without the address when `host` is the name): how
+  // a connect's errors begin.
+  std::string connect_target(const std::string& host) const;
 
   // Runs one non-blocking call: `start()` then `cont(events)` until it returns 0. False when
   // the wait was cancelled or the connection closed meanwhile (the call is then unfinished and
