@@ -51,9 +51,10 @@ load_result load_config_string(std::string_view text, std::string_view file_name
                                const std::filesystem::path& base_dir);
 
 /// The pool instance named `name` ("TYPE.TAG" or "TYPE.TAG@HOST"; for a HOST with no pool of
-/// its own, the global pool TYPE.TAG, as pool_manager::find falls back), or null with `why` saying
-/// what is wrong (unknown name, or a host-scoped pool named without its host: the names to use
-/// are listed). Thread-safe.
+/// its own, the global pool TYPE.TAG, as pool_manager::find falls back; for "TYPE.TAG" of a
+/// host-scoped pool with one instance, such as a single_host pool, that instance), or null with
+/// `why` saying what is wrong (unknown name, or a host-scoped pool with several instances named
+/// without its host: the names to use are listed). Thread-safe.
 const pool_spec* find_pool(const configuration& config, std::string_view name, std::string& why);
 
 /// `TYPE.TAG[@HOST]  strategy=S workers=N call_timeout=MS` (`call_timeout=infinity` for

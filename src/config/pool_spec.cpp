@@ -91,10 +91,20 @@ const pool_spec* find_pool(const configuration& config, std::string_view name, s
     for (const pool_spec& spec : config.pools)
       if (!spec.host && spec.name() == name.substr(0, at)) return &spec;
   }
-  for (const pool_spec& spec : config.pools) {
-    if (spec.host && spec.name().starts_with(std::string(name) + "@"))
-      instances += (instances.empty() ? "" : ", ") + spec.name();
+  // TYPE.TAG of a host-scoped pool: its instance when it has only one (a single_host pool, or
+  // scope = "host" with one host), else the names to choose from.
+  const pool_spec* only_instance = nullptr;
+  std::size_t instance_count = 0;
+  if (name.find('@') == std::string_view::npos) {
+    for (const pool_spec& spec : config.pools) {
+      if (spec.host && spec.name().starts_with(std::string(name) + "@")) {
+        instances += (instances.empty() ? "" : ", ") + spec.name();
+        only_instance = &spec;
+        ++instance_count;
+      }
+    }
   }
+  if (instance_count == 1) return only_instance;
   if (!instances.empty()) {
     why = "pool " + std::string(name) + " is host-scoped: name one of " + instances;
   } else {
