@@ -205,7 +205,9 @@ void register_call_command(CLI::App& app, command_list& commands) {
   call->add_option("SQL", o->sql, "The statement; parameters as $1.. (pgsql) or ? (mysql, odbc)")
       ->required();
   call->add_option("PARAM", o->params, "Parameters, as text the server infers the type of");
-  call->add_option("--null", o->nulls, "Make the N-th parameter (1-based) NULL; repeatable");
+  // One number per --null, so that parameters may follow it: `--null 2 x` is --null 2, then x.
+  call->add_option("--null", o->nulls, "Make the N-th parameter (1-based) NULL; repeatable")
+      ->allow_extra_args(false);
   call->add_flag("--json", o->json, "Print {columns, rows, affected_rows} as JSON");
   add_log_level_option(*call);
   commands.emplace_back(call, [o] { return run_call(*o); });

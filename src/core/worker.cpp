@@ -384,7 +384,11 @@ void worker::connect(clock::time_point until) {
     lifecycle_timer_.async_wait([this, attempt](boost::system::error_code ec) {
       if (ec || attempt != attempt_ || connect_resolved_) return;
       driver_->cancel();
-      on_connect_result(attempt, call_result::failure(errc::timeout, "connect timed out"));
+      const auto limit = pool_.spec.connect_timeout.value_or(std::chrono::milliseconds{0});
+      on_connect_result(attempt, call_result::failure(errc::timeout,
+                                                      "connect timed out: not connected within "
+                                                      "connect_timeout (" +
+                                                          std::to_string(limit.count()) + " ms)"));
     });
   }
 }

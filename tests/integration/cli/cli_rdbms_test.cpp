@@ -218,6 +218,14 @@ TEST(cli_call, prints_a_table_or_json_with_untyped_parameters_and_nulls) {
   EXPECT_NE(lines[2].find('x'), std::string::npos) << lines[2];
   EXPECT_EQ(lines[3], "(1 row)");
 
+  // --null takes one number: parameters may follow it, and it may be given more than once.
+  shell_result interleaved =
+      run_shell("OUTPOOLS call " + shell_quote(file.string()) + " rdbms.pg " +
+                shell_quote("SELECT $1::text AS a, $2::text AS b, $3::text AS c") +
+                " x --null 3 y --null 1 z --json");
+  ASSERT_EQ(interleaved.exit_code, 0) << interleaved.err;
+  EXPECT_EQ(json::parse(interleaved.out).at("rows"), json::parse(R"([[null,"y",null]])"));
+
   // Untyped: the server infers it (an int here, text next to a text column).
   shell_result inferred = run_shell("OUTPOOLS call " + shell_quote(file.string()) + " rdbms.pg " +
                                     shell_quote("SELECT $1 + 1 AS n") + " 41 --json");

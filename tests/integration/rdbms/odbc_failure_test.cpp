@@ -6,6 +6,7 @@
 #include "drivers/rdbms/odbc/odbc_connect_lock.hpp"
 #include "drivers/rdbms/odbc/odbc_connection_string.hpp"
 #include "integration/rdbms/odbc_test_support.hpp"
+#include "integration/rdbms/silent_tcp_server.hpp"
 
 namespace outpools::testing {
 namespace {
@@ -154,6 +155,66 @@ TEST(odbc_connect_lock, psqlodbc_connects_are_serialised_and_others_are_not) {
   EXPECT_TRUE(rdbms::connect_is_serialised("UID=someone"));
   // unixODBC does not trim keys: "DRIVER =" is no DRIVER to it, so it cannot be told.
   EXPECT_TRUE(rdbms::connect_is_serialised("DRIVER ={SQLite3}"));
+}
+
+TEST(odbc_connect_lock, with_pgclientencoding_set_psqlodbc_connects_are_not_serialised) {
+  use_services_odbc_ini();
+  ::setenv("PGCLIENTENCODING", "UTF8", 1);  // a process of its own: no other thread reads it
+  EXPECT_FALSE(rdbms::connect_is_serialised("DSN=" + service("OUTPOOLS_ODBC_PG_DSN")));
+  EXPECT_FALSE(rdbms::connect_is_serialised("DRIVER={PostgreSQL Unicode};SERVER=127.0.0.1"));
+  ::setenv("PGCLIENTENCODING", "", 1);  // empty: as unset
+  EXPECT_TRUE(rdbms::connect_is_serialised("DSN=" + service("OUTPOOLS_ODBC_PG_DSN")));
+}
+
+// A psqlODBC pool whose server accepts and never answers: its worker's login hangs inside
+// SQLDriverConnect for up to its connect_timeout (10 s). How long a second psqlODBC pool, to a
+// working server, takes to answer a call meanwhile.
+struct beside_a_hung_login {
+  query_result call;
+  clock_type::duration took{};
+  std::string last_connect_error;
+};
+beside_a_hung_login call_beside_a_hung_psqlodbc_login() {
+  use_services_odbc_ini();
+  silent_tcp_server hung;  // accepts, reads, never answers
+  rdbms_pool stuck(
+      spec_from_toml("[outgoing_pools.rdbms.stuck]\nworkers = 1\nconnect_timeout = 10000\n"
+                     "[outgoing_pools.rdbms.stuck.connection]\ndriver = \"odbc\"\n"
+                     "settings = \"Driver=PostgreSQL Unicode;Servername=127.0.0.1;Port=" +
+                     std::to_string(hung.port()) + ";Database=postgres;Username=postgres\"\n"));
+  const auto until = clock_type::now() + 5s;
+  while (hung.accepted() == 0 && clock_type::now() < until) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(hung.accepted(), 1) << "the hung pool's login never reached its server";
+  std::this_thread::sleep_for(200ms);  // well inside SQLDriverConnect, waiting for an answer
+  rdbms_pool working(
+      spec_from_toml(odbc_toml("workers = 1\nconnect_timeout = 2000\ncall_timeout = 4000")));
+  beside_a_hung_login out;
+  const auto started = clock_type::now();
+  out.call = working.client.query("SELECT 1");
+  out.took = clock_type::now() - started;
+  out.last_connect_error = working.p->stats().last_connect_error;
+  return out;
+}
+
+TEST(odbc_failure, with_pgclientencoding_a_hung_psqlodbc_login_holds_up_no_other_pool) {
+  ::setenv("PGCLIENTENCODING", "UTF8", 1);  // before any thread of this process starts
+  const beside_a_hung_login r = call_beside_a_hung_psqlodbc_login();
+  EXPECT_TRUE(r.call.ok()) << r.call.diagnostics << " / " << r.last_connect_error;
+  EXPECT_LT(r.took, 2s) << "the call waited for the hung pool's login";
+}
+
+TEST(odbc_failure, without_pgclientencoding_a_connect_waiting_for_a_hung_login_says_why) {
+  ::unsetenv("PGCLIENTENCODING");  // before any thread of this process starts
+  const beside_a_hung_login r = call_beside_a_hung_psqlodbc_login();
+  // The working pool's connects wait their turn behind the hung login, at most connect_timeout.
+  EXPECT_FALSE(r.call.ok());
+  EXPECT_LT(r.took, 6s) << "the call outlived its call_timeout (4 s)";
+  EXPECT_NE(r.last_connect_error.find("another psqlODBC connect of this process has not "
+                                      "returned"),
+            std::string::npos)
+      << r.last_connect_error;
+  EXPECT_NE(r.last_connect_error.find("PGCLIENTENCODING"), std::string::npos)
+      << r.last_connect_error;
 }
 
 TEST(odbc_connection_string, passwords_are_redacted_from_messages) {

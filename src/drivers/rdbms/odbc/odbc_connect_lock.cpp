@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 namespace outpools::rdbms {
 namespace {
@@ -37,6 +38,11 @@ bool is_psqlodbc_library(std::string library) {
 }  // namespace
 
 bool connect_is_serialised(std::string_view settings) {
+  // With PGCLIENTENCODING set, psqlODBC takes the client encoding from it and never calls
+  // setlocale (checked with a breakpoint on setlocale in psqlODBC 13.02).
+  if (const char* encoding = std::getenv("PGCLIENTENCODING");
+      encoding != nullptr && *encoding != '\0')
+    return false;
   // ODBC: of DRIVER and DSN, the first one given decides.
   for (const auto& [key, value] : connection_string_pairs(settings)) {
     // unixODBC does not trim keys: "DRIVER =" is not DRIVER to it (it would use the default

@@ -11,8 +11,10 @@ namespace outpools::rdbms {
 /// connect calls setlocale(LC_CTYPE, "") and reads the name it returns (another thread's
 /// setlocale frees it: not thread-safe), or when that cannot be told. Looks at the first of
 /// DRIVER= and DSN= (a DSN's Driver in odbc.ini, a driver name's library in odbcinst.ini, as
-/// unixODBC finds them); psqlODBC is a library named psqlodbc*. Reads the ini files: call it on
-/// a connection's own thread. Thread-safe.
+/// unixODBC finds them); psqlODBC is a library named psqlodbc*. False for every connection string
+/// while the environment variable PGCLIENTENCODING is set and not empty: psqlODBC then takes the
+/// encoding from it and calls no setlocale. Reads the ini files and the environment: call it on a
+/// connection's own thread. Thread-safe (as long as nothing changes the environment meanwhile).
 bool connect_is_serialised(std::string_view settings);
 
 /// The process-wide lock that serialised connects hold during SQLDriverConnect. Thread-safe.

@@ -46,11 +46,16 @@ call_result odbc_session::connect(const std::string& settings, std::chrono::mill
   const auto seconds = static_cast<SQLULEN>(std::max<long long>(1, (timeout.count() + 999) / 1000));
   SQLSetConnectAttr(dbc_, SQL_ATTR_LOGIN_TIMEOUT, reinterpret_cast<SQLPOINTER>(seconds), 0);
   std::string text = settings;  // SQLDriverConnect takes a non-const pointer
-  // psqlODBC's connect is not thread-safe (setlocale): such connects are made one at a time.
+  // psqlODBC's connect is not thread-safe (setlocale, unless PGCLIENTENCODING is set): such
+  // connects are made one at a time.
   // An attempt given up meanwhile (abandon()) leaves the queue rather than connect for nobody.
   std::unique_lock one_at_a_time(serialised_connect_mutex(), std::defer_lock);
   if (connect_is_serialised(settings)) {
-    const auto until = std::chrono::steady_clock::now() + timeout;
+    // Given up a little before connect_timeout, so that this reason, not the worker's own
+    // "connect timed out", is what the attempt reports.
+    const auto until =
+        std::chrono::steady_clock::now() + timeout -
+        std::min<std::chrono::milliseconds>(timeout / 10, std::chrono::milliseconds{100});
     while (!one_at_a_time.try_lock_for(std::chrono::milliseconds(10))) {
       if (abandoned_.load(std::memory_order_relaxed))
         return call_result::failure(errc::disconnected, "connection attempt given up");
@@ -59,7 +64,9 @@ call_result odbc_session::connect(const std::string& settings, std::chrono::mill
             errc::disconnected,
             "ODBC connect not started within connect_timeout (" + std::to_string(timeout.count()) +
                 " ms): another psqlODBC connect of this process has not returned (they are made "
-                "one at a time: psqlODBC's connect is not thread-safe)");
+                "one at a time, because psqlODBC's connect calls setlocale, which is not "
+                "thread-safe; with PGCLIENTENCODING set in the environment it does not, and "
+                "they run side by side)");
     }
     if (abandoned_.load(std::memory_order_relaxed))  // given up just as its turn came
       return call_result::failure(errc::disconnected, "connection attempt given up");
