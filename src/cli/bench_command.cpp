@@ -96,7 +96,16 @@ struct run_state {
   clock_type::time_point last_completion{};
   std::uint32_t active_callers = 0;
   std::function<void()> on_finished;
+  std::function<bool()> interrupted;  ///< polled on the callers' thread: SIGINT/SIGTERM came
+  bool was_interrupted = false;
   std::chrono::microseconds spin = default_io_spin;  ///< the callers' thread polls as the pool's
+
+  /// After SIGINT/SIGTERM: no call is issued any more; those in flight complete.
+  void stop_issuing() {
+    was_interrupted = true;
+    if (call_budget != 0) call_budget = issued;
+    end = clock_type::now();
+  }
 
   bool take_call() {
     if (call_budget != 0 ? issued >= call_budget : clock_type::now() >= end) return false;
@@ -172,11 +181,28 @@ void drive(run_state& st, pool& p, const Job& job, std::uint32_t concurrency, bo
       tick();
     });
   };
-  st.on_finished = [&] { ticker.cancel(); };
+  // SIGINT/SIGTERM end the run early: looked for every 50 ms.
+  asio::steady_timer watcher(app);
+  std::function<void()> watch = [&] {
+    watcher.expires_after(std::chrono::milliseconds{50});
+    watcher.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      if (st.interrupted && st.interrupted()) {
+        st.stop_issuing();
+        return;
+      }
+      watch();
+    });
+  };
+  st.on_finished = [&] {
+    ticker.cancel();
+    watcher.cancel();
+  };
   st.active_callers = concurrency;
   started = clock_type::now();
   for (auto& slot : slots) asio::co_spawn(app, caller(st, p, job, slot), asio::detached);
   if (progress) tick();
+  if (st.interrupted) watch();
   run_with_spin(app, st.spin);
   if (progress) std::fprintf(stderr, "\r%60s\r", "");
 }
@@ -211,12 +237,14 @@ std::string rdbms_job_name(const bench_options& o) {
 }
 
 // Waits as `up` does (wait_settled: every worker connected or failed once, bounded by
-// connect_timeout). Returns "" when all of `spec`'s workers are connected, else why not: how many
-// are, and the pool's last connection error.
-std::string wait_all_connected(const pool_manager& manager, const pool& p, const pool_spec& spec) {
+// connect_timeout, or until `interrupted`). Returns "" when all of `spec`'s workers are
+// connected, else why not: how many are, and the pool's last connection error.
+std::string wait_all_connected(const pool_manager& manager, const pool& p, const pool_spec& spec,
+                               const std::function<bool()>& interrupted) {
   configuration just_this;
   just_this.pools.push_back(spec);
-  wait_settled(manager, just_this);
+  if (!wait_settled(manager, just_this, std::chrono::milliseconds(250), interrupted))
+    return "interrupted while it connected";
   const pool_stats s = p.stats();
   if (s.workers_connected == s.per_worker.size()) return {};
   return std::to_string(s.workers_connected) + " of " + std::to_string(s.per_worker.size()) +
@@ -286,6 +314,8 @@ int run_bench(const bench_options& o) {
     pin_current_thread(0);
     for (std::uint32_t i = 0; i < io_threads; ++i) thread_options.cores.push_back((1 + i) % cores);
   }
+  // SIGINT/SIGTERM end the run early (see run_state::stop_issuing): blocked before any thread.
+  stop_signals stop;
   pool_manager manager(io_threads, thread_options);
   register_builtin_drivers(manager);
   std::string why;
@@ -294,7 +324,8 @@ int run_bench(const bench_options& o) {
     return exit_failed;
   }
   std::shared_ptr<pool> p = manager.find(spec->type, spec->host, spec->tag);
-  if (std::string not_up = wait_all_connected(manager, *p, *spec); !not_up.empty()) {
+  if (std::string not_up = wait_all_connected(manager, *p, *spec, [&stop] { return stop.take(); });
+      !not_up.empty()) {
     std::cerr << "bench: pool " << o.pool << ": " << not_up << '\n';
     return exit_failed;
   }
@@ -302,6 +333,7 @@ int run_bench(const bench_options& o) {
   std::vector<job_counters> counters(spec->workers);
   run_state st;
   st.spin = thread_options.spin;
+  st.interrupted = [&stop] { return stop.take(); };
   if (o.calls > 0) st.call_budget = o.calls;
   const bool progress = !o.json && isatty(STDERR_FILENO) != 0;
   clock_type::time_point started;
@@ -370,6 +402,9 @@ int run_bench(const bench_options& o) {
             o.concurrency, progress, started);
         break;
     }
+  if (st.was_interrupted)
+    std::cerr << "bench: interrupted: no call issued after the signal; the figures are those of "
+                 "the calls made until then\n";
   const double elapsed = std::chrono::duration<double>(st.last_completion - started).count();
   const double cpu = cpu_seconds() - cpu0;
   p->stop();

@@ -1,9 +1,11 @@
 // outpools call FILE rdbms.TAG[@HOST] "SQL" [PARAM...] [--null N] [--json]: one query through
 // the pool; the result as a table or JSON, or the error (exit 1).
 #include <algorithm>
+#include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdio>
+#include <future>
 #include <iostream>
 
 #include "cli/cli_support.hpp"
@@ -148,6 +150,9 @@ int run_call(const call_options_cli& o) {
     params[static_cast<std::size_t>(n - 1)] = std::monostate{};
   }
 
+  // SIGINT/SIGTERM stop the pool, which cancels the statement on the server (as at
+  // call_timeout) and answers the call: blocked before the pool's threads start.
+  stop_signals stop;
   // One query needs one connection: the pool is started with a single worker.
   pool_spec spec = *found;
   spec.workers = 1;
@@ -159,8 +164,21 @@ int run_call(const call_options_cli& o) {
     return exit_failed;
   }
   rdbms::client client(manager.find(spec.type, spec.host, spec.tag));
-  rdbms::query_result r = client.query(o.sql, std::move(params));
+  std::future<rdbms::query_result> answer =
+      client.async_query(o.sql, std::move(params), boost::asio::use_future);
+  bool interrupted = false;
+  while (answer.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
+    if (stop.take()) {
+      interrupted = true;
+      break;
+    }
+  }
   manager.stop_all();
+  rdbms::query_result r = answer.get();
+  if (interrupted && !r.ok()) {
+    std::cerr << "outpools call: interrupted: the call was stopped (a running statement is "
+                 "cancelled on the server)\n";
+  }
 
   for (const std::string& notice : r.notices) std::cerr << one_line(notice) << '\n';
   if (!r.ok()) {

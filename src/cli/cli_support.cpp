@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <iostream>
 
 namespace outpools::cli {
@@ -20,6 +21,23 @@ void add_log_level_option(CLI::App& command) {
 void apply_log_level() {
   spdlog::set_default_logger(spdlog::default_logger());  // stderr sink is spdlog's default
   spdlog::set_level(spdlog::level::from_str(log_level_name));
+}
+
+stop_signals::stop_signals(bool also_sigpipe) {
+  sigemptyset(&signals_);
+  sigaddset(&signals_, SIGINT);
+  sigaddset(&signals_, SIGTERM);
+  sigset_t blocked = signals_;
+  if (also_sigpipe) sigaddset(&blocked, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
+}
+
+bool stop_signals::wait_for(std::chrono::nanoseconds timeout) {
+  const auto ns = std::max<std::chrono::nanoseconds::rep>(0, timeout.count());
+  const timespec wait{.tv_sec = static_cast<time_t>(ns / 1000000000),
+                      .tv_nsec = static_cast<long>(ns % 1000000000)};
+  const int signal = sigtimedwait(&signals_, nullptr, &wait);
+  return signal == SIGINT || signal == SIGTERM;
 }
 
 std::optional<configuration> load_or_report(const std::string& file) {

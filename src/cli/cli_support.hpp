@@ -2,8 +2,11 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <optional>
 #include <string>
+
+#include <signal.h>
 
 #include "outpools/config.hpp"
 
@@ -20,6 +23,28 @@ enum exit_code : int {
 void add_log_level_option(CLI::App& command);
 /// Sets spdlog's level from the last parsed `--log-level` (default "warn").
 void apply_log_level();
+
+/// SIGINT and SIGTERM, taken when the command asks rather than by a handler: the constructor
+/// blocks them in the calling thread, and so in every thread started after it (construct it
+/// before any pool), for the rest of the process (a second one while the command stops is not
+/// delivered later either). With `also_sigpipe`, SIGPIPE is blocked too, so that a write to a
+/// closed pipe fails instead of killing the process. Not thread-safe: one object, on the
+/// command's own thread.
+class stop_signals {
+ public:
+  explicit stop_signals(bool also_sigpipe = false);
+  stop_signals(const stop_signals&) = delete;
+  stop_signals& operator=(const stop_signals&) = delete;
+
+  /// Waits up to `timeout` (0: not at all) for SIGINT or SIGTERM; true when one came (it is
+  /// taken).
+  bool wait_for(std::chrono::nanoseconds timeout);
+  /// wait_for(0): true when SIGINT or SIGTERM is pending (it is taken).
+  bool take() { return wait_for(std::chrono::nanoseconds{0}); }
+
+ private:
+  sigset_t signals_;
+};
 
 /// Loads `file`, prints every diagnostic on stderr. Returns the configuration, or nullopt when
 /// it has errors (the caller exits with exit_bad_input).

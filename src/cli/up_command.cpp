@@ -26,34 +26,21 @@ std::size_t terminal_columns() {
   return 80;
 }
 
-// SIGINT or SIGTERM, if one is pending (they are blocked): takes it.
-bool take_stop_signal(const sigset_t& signals) {
-  timespec now{};
-  const int signal = sigtimedwait(&signals, nullptr, &now);
-  return signal == SIGINT || signal == SIGTERM;
-}
-
 int run_up(const up_options& o) {
   std::optional<configuration> config = load_or_report(o.file);
   if (!config) return exit_bad_input;
 
-  // SIGINT and SIGTERM are taken with sigtimedwait below: block them before any thread starts.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  // SIGPIPE too, in every thread: a reader that goes away (`| head -1`) makes the write fail,
-  // and up stops cleanly with exit 1 instead of being killed.
-  sigset_t blocked = signals;
-  sigaddset(&blocked, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
+  // SIGINT and SIGTERM are taken below: blocked before any thread starts. SIGPIPE too, in every
+  // thread: a reader that goes away (`| head -1`) makes the write fail, and up stops cleanly
+  // with exit 1 instead of being killed.
+  stop_signals stop(true);
 
   pool_manager manager;
   register_builtin_drivers(manager);
   std::string start_errors;
   manager.start_all(*config, &start_errors);
   if (!wait_settled(manager, *config, std::chrono::milliseconds(250),
-                    [&] { return take_stop_signal(signals); })) {
+                    [&] { return stop.take(); })) {
     std::cerr << "outpools: stopping before every pool has connected\n";
     manager.stop_all();
     return o.once ? exit_failed : exit_ok;
@@ -84,11 +71,8 @@ int run_up(const up_options& o) {
   }
   const auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(
       std::chrono::duration<double>(std::max(0.05, o.interval_s)));
-  timespec wait{.tv_sec = static_cast<time_t>(interval.count() / 1000000000),
-                .tv_nsec = static_cast<long>(interval.count() % 1000000000)};
   for (;;) {
-    int signal = sigtimedwait(&signals, nullptr, &wait);
-    if (signal == SIGINT || signal == SIGTERM) break;
+    if (stop.wait_for(interval)) break;
     if (!show(read_status(manager, *config, start_errors))) {
       manager.stop_all();
       return exit_failed;  // stdout closed

@@ -2,9 +2,11 @@
 // (the built binary, through a shell), against the real PostgreSQL of scripts/services: output
 // shapes, exit codes, signals, and that no password is ever printed.
 #include <gtest/gtest.h>
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <thread>
 
 #include <boost/json.hpp>
 #include <chrono>
@@ -294,6 +296,30 @@ TEST(cli_call, a_statement_past_call_timeout_returns_timeout_long_before_it_woul
   EXPECT_LT(r.took, 6s) << "the sleep would end at 10 s";
 }
 
+TEST(cli_call, sigint_stops_the_call_and_its_statement_on_the_server) {
+  temp_dir dir;
+  const auto file = dir.write("c.toml", pgsql_pool("pg", "workers = 1"));
+  const std::string f = shell_quote(file.string());
+  shell_result r = run_shell("timeout --preserve-status -s INT 2 OUTPOOLS call " + f +
+                             " rdbms.pg 'SELECT pg_sleep(30) /* sigint-call */'");
+  EXPECT_EQ(r.exit_code, 1) << "not 130: killed by the signal";
+  EXPECT_LT(r.took, 10s) << "the statement runs for 30 s";
+  EXPECT_NE(r.err.find("outpools call: interrupted"), std::string::npos) << r.err;
+  // The server no longer runs it (the cancel request may take a moment to land).
+  const std::string running =
+      "OUTPOOLS call " + f + " rdbms.pg \"SELECT count(*) FROM pg_stat_activity WHERE query LIKE " +
+      "'SELECT pg_sleep(30) /* sigint-call%'\" --json";
+  json::value rows;
+  for (int i = 0; i < 30; ++i) {
+    shell_result seen = run_shell(running);
+    ASSERT_EQ(seen.exit_code, 0) << seen.err;
+    rows = json::parse(seen.out).at("rows");
+    if (rows == json::parse("[[0]]")) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(rows, json::parse("[[0]]")) << "the statement still runs on the server";
+}
+
 TEST(cli_call, bad_pools_and_nulls_are_usage_errors) {
   temp_dir dir;
   const auto file = dir.write("c.toml", pgsql_pool("pg", "workers = 1"));
@@ -342,6 +368,22 @@ TEST(cli_bench, an_rdbms_pool_runs_select_1_once_per_call_and_reports_json) {
                                      " --pool rdbms.pg --calls 5 " + wrong);
     EXPECT_EQ(refused.exit_code, 2) << wrong << ": " << refused.err;
   }
+}
+
+TEST(cli_bench, sigint_ends_the_run_early_and_prints_the_figures_of_what_ran) {
+  temp_dir dir;
+  const auto file = dir.write("b.toml", pgsql_pool("pg", "workers = 2"));
+  shell_result r =
+      run_shell("timeout --preserve-status -s INT 2 OUTPOOLS bench " + shell_quote(file.string()) +
+                " --pool rdbms.pg --concurrency 2 --duration 60 --json");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LT(r.took, 20s) << "ran its 60 s";
+  EXPECT_NE(r.err.find("bench: interrupted"), std::string::npos) << r.err;
+  json::object j = json::parse(r.out).as_object();
+  EXPECT_GT(j.at("calls").as_int64(), 0);
+  EXPECT_EQ(j.at("completions"), j.at("calls")) << "every call issued completed";
+  EXPECT_EQ(j.at("ok"), j.at("calls"));
+  EXPECT_LT(j.at("elapsed_s").as_double(), 20.0);
 }
 
 TEST(cli_bench, a_pool_that_cannot_connect_is_refused_at_once_with_the_reason) {
