@@ -114,12 +114,19 @@ void print_table(const rdbms::query_result& r) {
   if (r.affected_rows > 0) std::cout << r.affected_rows << " affected\n";
 }
 
-// The server's message alone: diagnostics of a server error begin "SQLSTATE XXXXX: ".
-std::string server_message(const rdbms::query_result& r) {
+// The server's message alone: diagnostics of a server error begin "SQLSTATE XXXXX: ". An ODBC
+// driver's message begins with the components it passed through, "[vendor][component]..." (the
+// ODBC format of a diagnostic): those go too (`through_odbc`).
+std::string server_message(const rdbms::query_result& r, bool through_odbc) {
   const std::string prefix = "SQLSTATE " + r.sqlstate + ": ";
-  if (!r.sqlstate.empty() && r.diagnostics.starts_with(prefix))
-    return r.diagnostics.substr(prefix.size());
-  return r.diagnostics;
+  std::string_view message = r.diagnostics;
+  if (!r.sqlstate.empty() && message.starts_with(prefix)) message.remove_prefix(prefix.size());
+  while (through_odbc && message.starts_with('[')) {
+    const std::size_t close = message.find(']');
+    if (close == std::string_view::npos || close + 1 == message.size()) break;
+    message.remove_prefix(close + 1);
+  }
+  return std::string(message);
 }
 
 int run_call(const call_options_cli& o) {
@@ -182,6 +189,8 @@ int run_call(const call_options_cli& o) {
 
   for (const std::string& notice : r.notices) std::cerr << one_line(notice) << '\n';
   if (!r.ok()) {
+    const auto* options = std::get_if<rdbms_options>(&spec.connection);
+    const bool through_odbc = options != nullptr && options->driver == rdbms_driver::odbc;
     std::cerr << "error: " << errc_name(static_cast<errc>(r.error.value())) << ": "
               << one_line(r.diagnostics) << '\n';
     if (o.json) {
@@ -189,7 +198,7 @@ int run_call(const call_options_cli& o) {
                        json::object{{"error", errc_name(static_cast<errc>(r.error.value()))},
                                     {"sqlstate", r.sqlstate.empty() ? json::value(nullptr)
                                                                     : json::value(r.sqlstate)},
-                                    {"message", valid_utf8(server_message(r))}})
+                                    {"message", valid_utf8(server_message(r, through_odbc))}})
                 << '\n';
     }
     return exit_failed;

@@ -268,6 +268,20 @@ TEST(cli_call, a_server_error_prints_its_sqlstate_and_message_and_exits_1) {
   EXPECT_EQ(j.at("error"), "server_error");
   EXPECT_EQ(j.at("sqlstate"), "42P01");
   EXPECT_EQ(j.at("message"), "relation \"no_such_table\" does not exist");
+
+  // Through ODBC (SQLite's driver: no server): the driver's "[SQLite]" tag is not the server's.
+  const auto odbc = dir.write("o.toml",
+                              "[outgoing_pools.rdbms.lite]\nworkers = 1\n"
+                              "[outgoing_pools.rdbms.lite.connection]\ndriver = \"odbc\"\n"
+                              "settings = \"DSN=" +
+                                  service("OUTPOOLS_ODBC_SQLITE_DSN") + "\"\n");
+  shell_result lite =
+      run_shell("ODBCSYSINI=" + shell_quote(service("ODBCSYSINI")) +
+                " ODBCINI=" + shell_quote(service("ODBCINI")) + " OUTPOOLS call " +
+                shell_quote(odbc.string()) + " rdbms.lite 'SELECT * FROM no_such_table' --json");
+  EXPECT_EQ(lite.exit_code, 1) << lite.err;
+  EXPECT_NE(lite.err.find("[SQLite]no such table"), std::string::npos) << lite.err;
+  EXPECT_EQ(json::parse(lite.out).at("message"), "no such table: no_such_table (1)") << lite.out;
 }
 
 TEST(cli_call, the_servers_notices_go_to_stderr_on_one_line_each) {

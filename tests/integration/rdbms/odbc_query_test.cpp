@@ -45,9 +45,9 @@ TEST(odbc_query, pg_types_and_nulls_round_trip) {
   query_result r = db.client.query(
       "SELECT 42::int AS i, (-9000000000)::bigint AS big, 2.5::float8 AS d, 'héllo'::text AS t, "
       "NULL::text AS n, '\\x00ff27'::bytea AS b, 12.34::numeric(6,2) AS dec_col, "
-      "DATE '2024-02-29' AS day");
+      "DATE '2024-02-29' AS day, true AS yes, false AS no");
   ASSERT_TRUE(r.ok()) << r.diagnostics;
-  ASSERT_EQ(r.columns.size(), 8u);
+  ASSERT_EQ(r.columns.size(), 10u);
   EXPECT_EQ(r.columns[0], "i");
   const rdbms::row& row = r.rows.at(0);
   EXPECT_EQ(row[0], value(std::int64_t{42}));
@@ -58,6 +58,10 @@ TEST(odbc_query, pg_types_and_nulls_round_trip) {
   EXPECT_EQ(row[5], value(bytes{{0x00, 0xFF, 0x27}}));
   EXPECT_EQ(row[6], value(std::string("12.34")));
   EXPECT_EQ(row[7], value(std::string("2024-02-29")));
+  // Typed booleans: the services' data source sets BoolsAsChar = 0 (psqlODBC's default, 1,
+  // reports them as the text "1"/"0").
+  EXPECT_EQ(row[8], value(true));
+  EXPECT_EQ(row[9], value(false));
 }
 
 TEST(odbc_query, pg_parameters_of_every_kind) {
@@ -65,7 +69,8 @@ TEST(odbc_query, pg_parameters_of_every_kind) {
   const std::string tricky = "it's a \"quote\", a \\ backslash, a ? mark and ☃";
   const bytes raw{{0x00, 0x01, 0x27, 0x5C, 0xFF}};
   query_result r = db.client.query(
-      "SELECT ? AS t, ?::bigint AS i, ?::float8 AS d, ?::text AS n, ?::bytea AS b, ? AS flag, "
+      "SELECT ? AS t, ?::bigint AS i, ?::float8 AS d, ?::text AS n, ?::bytea AS b, ?::bool AS "
+      "flag, "
       "?::int + 1 AS "
       "inferred",
       {value(tricky), value(std::int64_t{-7}), value(0.1), value(), value(raw), value(true),
@@ -77,7 +82,7 @@ TEST(odbc_query, pg_parameters_of_every_kind) {
   EXPECT_EQ(row[2], value(0.1));
   EXPECT_TRUE(is_null(row[3]));
   EXPECT_EQ(row[4], value(raw));
-  EXPECT_EQ(to_text(row[5]), "1");  // psqlODBC shows booleans as text (BoolsAsChar)
+  EXPECT_EQ(row[5], value(true));
   EXPECT_EQ(row[6], value(std::int64_t{42}));
 }
 
