@@ -1,7 +1,6 @@
 // outpools call FILE rdbms.TAG[@HOST] "SQL" [PARAM...] [--null N] [--json]: one query through
 // the pool; the result as a table or JSON, or the error (exit 1).
 #include <algorithm>
-#include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdio>
@@ -171,8 +170,12 @@ int run_call(const call_options_cli& o) {
     return exit_failed;
   }
   rdbms::client client(manager.find(spec.type, spec.host, spec.tag));
-  std::future<rdbms::query_result> answer =
-      client.async_query(o.sql, std::move(params), boost::asio::use_future);
+  // (A promise of its own rather than asio::use_future, which GCC 12 warns about at -O1.)
+  std::promise<rdbms::query_result> promise;
+  std::future<rdbms::query_result> answer = promise.get_future();
+  client.async_query(o.sql, std::move(params), [&promise](rdbms::query_result r) {
+    promise.set_value(std::move(r));  // on an I/O thread: does not block
+  });
   bool interrupted = false;
   while (answer.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
     if (stop.take()) {
