@@ -58,7 +58,10 @@ odbc_connection::~odbc_connection() {
 awaitable<query_result> odbc_connection::offload(std::function<query_result(odbc_session&)> fn) {
   auto p = std::make_shared<pending>(executor_);
   pending_ = p;
-  thread_->post([p, session = session_, link = link_, executor = executor_, fn = std::move(fn)] {
+  // The ODBC thread holds `pending` weakly: its timer must be destroyed on the worker's thread,
+  // while the io_context lives, not by a stuck call that returns after the pool has gone.
+  thread_->post([weak = std::weak_ptr<pending>(p), session = session_, link = link_,
+                 executor = executor_, fn = std::move(fn)] {
     query_result r;
     try {
       r = fn(*session);
@@ -67,8 +70,9 @@ awaitable<query_result> odbc_connection::offload(std::function<query_result(odbc
     }
     std::lock_guard lock(link->mutex);
     if (!link->alive) return;
-    asio::post(executor, [p, r = std::move(r)]() mutable {
-      if (p->done) return;
+    asio::post(executor, [weak, r = std::move(r)]() mutable {
+      const std::shared_ptr<pending> p = weak.lock();
+      if (!p || p->done) return;  // given up, or its awaiter has gone
       p->done = true;
       p->result = std::move(r);
       p->signal.cancel();
