@@ -173,7 +173,7 @@ void drive(run_state& st, pool& p, const Job& job, std::uint32_t concurrency, bo
   std::function<void()> tick = [&] {
     ticker.expires_after(std::chrono::seconds{1});
     ticker.async_wait([&](boost::system::error_code ec) {
-      if (ec) return;
+      if (ec || st.active_callers == 0) return;  // ended meanwhile: see the watcher below
       const double s = std::chrono::duration<double>(clock_type::now() - started).count();
       std::fprintf(stderr, "\r%llu calls, %.0f calls/s   ",
                    static_cast<unsigned long long>(st.completions),
@@ -186,7 +186,9 @@ void drive(run_state& st, pool& p, const Job& job, std::uint32_t concurrency, bo
   std::function<void()> watch = [&] {
     watcher.expires_after(std::chrono::milliseconds{50});
     watcher.async_wait([&](boost::system::error_code ec) {
-      if (ec) return;
+      // The run may have ended after the timer expired but before this ran: cancel() came too
+      // late to stop it, so it must not wait again (it would keep the context running).
+      if (ec || st.active_callers == 0) return;
       if (st.interrupted && st.interrupted()) {
         st.stop_issuing();
         return;

@@ -400,6 +400,22 @@ TEST(cli_bench, sigint_ends_the_run_early_and_prints_the_figures_of_what_ran) {
   EXPECT_LT(j.at("elapsed_s").as_double(), 20.0);
 }
 
+// Every call times out (200 ms against 500 ms statements): the run still ends at its duration.
+// (Its SIGINT watcher once re-armed itself after the run ended, keeping the bench running.)
+TEST(cli_bench, a_run_whose_calls_all_time_out_ends_at_its_duration) {
+  temp_dir dir;
+  const auto file = dir.write("b.toml", pgsql_pool("pg", "workers = 4\ncall_timeout = 200"));
+  for (int run = 0; run < 3; ++run) {
+    shell_result r = run_shell("timeout 20 OUTPOOLS bench " + shell_quote(file.string()) +
+                               " --pool rdbms.pg --concurrency 4 --duration 1 --io-threads 1 "
+                               "--no-pin --query 'SELECT pg_sleep(0.5)' --json");
+    ASSERT_EQ(r.exit_code, 0) << "run " << run << " (124: still running at 20 s): " << r.err;
+    json::object j = json::parse(r.out).as_object();
+    EXPECT_EQ(j.at("completions"), j.at("calls"));
+    EXPECT_EQ(j.at("errors").at("timeout"), j.at("calls"));
+  }
+}
+
 TEST(cli_bench, a_pool_that_cannot_connect_is_refused_at_once_with_the_reason) {
   temp_dir dir;
   const auto file =
