@@ -1,6 +1,9 @@
 // odbc driver (psqlODBC) when things go wrong: statements past call_timeout and killed backends.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+#include <csignal>
+#include <future>
 #include <thread>
 
 #include "drivers/rdbms/odbc/odbc_connect_lock.hpp"
@@ -216,6 +219,58 @@ TEST(odbc_failure, without_pgclientencoding_a_connect_waiting_for_a_hung_login_s
       << r.last_connect_error;
   EXPECT_NE(r.last_connect_error.find("PGCLIENTENCODING"), std::string::npos)
       << r.last_connect_error;
+}
+
+TEST(odbc_failure, copy_streams_are_refused_before_they_reach_the_driver) {
+  rdbms_pool db(spec_from_toml(odbc_toml("workers = 1\ncall_timeout = 3000")));
+  for (const char* sql : {"COPY pg_class TO STDOUT", " copy (SELECT 1) to stdout",
+                          "COPY outpools_nowhere FROM STDIN"}) {
+    const auto started = clock_type::now();
+    query_result r = db.client.query(sql);
+    EXPECT_EQ(r.error, errc::invalid_argument) << sql << ": " << r.diagnostics;
+    EXPECT_NE(r.diagnostics.find("not supported through ODBC"), std::string::npos) << sql;
+    EXPECT_LT(clock_type::now() - started, 1s) << sql;
+  }
+  query_result next = db.client.query("SELECT 1");  // the connection was never involved
+  ASSERT_TRUE(next.ok()) << next.diagnostics;
+  EXPECT_EQ(db.p->stats().reconnects, 0u);
+}
+
+// A statement whose backend is stopped (SIGSTOP) ignores SQLCancel: its call is stuck in the
+// driver. It is answered `timeout`; stopping the pool then, within the cancel's grace period
+// (connect_timeout), must not wait for it.
+TEST(odbc_failure, a_pool_stops_without_waiting_for_a_call_stuck_in_the_driver) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root, to stop a PostgreSQL backend";
+  rdbms_pool observer(spec_from_toml(odbc_toml("workers = 1")));
+  auto db = std::make_unique<rdbms_pool>(
+      spec_from_toml(odbc_toml("workers = 1\ncall_timeout = 1500\nconnect_timeout = 8000")));
+  ASSERT_TRUE(db->p->wait_connected(10s)) << db->p->stats().last_connect_error;
+  std::promise<query_result> answered;
+  db->client.async_query("SELECT pg_sleep(30) /* stuck-in-driver */", {},
+                         [&answered](query_result r) { answered.set_value(std::move(r)); });
+  long pid = 0;
+  for (int i = 0; i < 100 && pid == 0; ++i) {
+    query_result r = observer.client.query(
+        "SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30) /* stuck%'");
+    if (r.ok() && !r.rows.empty()) pid = std::get<std::int64_t>(r.rows.at(0).at(0));
+    if (pid == 0) std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_NE(pid, 0) << "the statement never ran";
+  ASSERT_EQ(::kill(static_cast<pid_t>(pid), SIGSTOP), 0);
+  auto answer = answered.get_future();
+  const bool in_time = answer.wait_for(10s) == std::future_status::ready;
+  if (in_time) {
+    EXPECT_EQ(answer.get().error, errc::timeout);
+  }
+  const auto started = clock_type::now();
+  db->p->stop();  // the stuck call's grace period (8 s) has not run out yet
+  const auto took = clock_type::now() - started;
+  ::kill(static_cast<pid_t>(pid), SIGCONT);
+  ASSERT_TRUE(in_time) << "the call was not answered at its call_timeout";
+  EXPECT_LT(took, 4s) << "the stop waited for the stuck call";
+  const auto destroyed = clock_type::now();
+  db.reset();  // the connection's destructor must not wait for the stuck thread either
+  EXPECT_LT(clock_type::now() - destroyed, 5s);
 }
 
 TEST(odbc_connection_string, passwords_are_redacted_from_messages) {

@@ -26,6 +26,23 @@ std::string first_word(std::string_view& sql) {
   return word;
 }
 
+// COPY ... FROM STDIN / TO STDOUT: a data stream ODBC has no call for. psqlODBC then waits in
+// SQLExecDirect for data for ever, at full CPU, and SQLCancel does not end it.
+bool is_copy_stream(std::string_view sql) {
+  std::string_view rest = sql;
+  if (first_word(rest) != "COPY") return false;
+  std::string upper(rest);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return upper.find("STDIN") != std::string::npos || upper.find("STDOUT") != std::string::npos;
+}
+
+query_result copy_stream_refused() {
+  return query_result(call_result::failure(
+      errc::invalid_argument,
+      "COPY FROM STDIN and COPY TO STDOUT are not supported through ODBC (psqlODBC would wait "
+      "for the data stream for ever); the statement was not sent"));
+}
+
 }  // namespace
 
 struct odbc_connection::pending {
@@ -79,6 +96,13 @@ awaitable<query_result> odbc_connection::offload(std::function<query_result(odbc
     });
   });
   if (!p->done) co_await p->signal.async_wait(asio::as_tuple(use_awaitable));
+  if (!p->done && pending_ == p) {
+    // Woken by the cancellation of the job awaiting it (its pool stops), while the call still
+    // runs on the ODBC thread: give the call up, so that close() leaves that thread to finish on
+    // its own instead of waiting for it (a call that never returns would hang the stop).
+    cancel_on_side_thread();
+    give_up();
+  }
   if (pending_ == p) pending_.reset();
   if (!p->result) {
     broken_ = true;
@@ -207,6 +231,7 @@ void odbc_connection::track_transaction(std::string_view sql, bool executed) noe
 awaitable<query_result> odbc_connection::query(std::string_view sql,
                                                std::span<const value> params) {
   if (!connected_ || broken_ || !session_) co_return not_connected();
+  if (is_copy_stream(sql)) co_return copy_stream_refused();
   std::string text(sql);
   std::vector<value> copied(params.begin(), params.end());  // the call may outlive the caller
   // A named local, not a temporary inside the co_await expression (GCC 12, see connect()).
@@ -220,6 +245,7 @@ awaitable<query_result> odbc_connection::query(std::string_view sql,
 awaitable<query_result> odbc_connection::execute(std::string_view name, std::string_view sql,
                                                  std::span<const value> params) {
   if (!connected_ || broken_ || !session_) co_return not_connected();
+  if (is_copy_stream(sql)) co_return copy_stream_refused();
   std::string statement(name), text(sql);
   std::vector<value> copied(params.begin(), params.end());
   statement_work op = [statement, text, copied = std::move(copied)](
