@@ -96,13 +96,10 @@ awaitable<query_result> odbc_connection::offload(std::function<query_result(odbc
     });
   });
   if (!p->done) co_await p->signal.async_wait(asio::as_tuple(use_awaitable));
-  if (!p->done && pending_ == p) {
-    // Woken by the cancellation of the job awaiting it (its pool stops), while the call still
-    // runs on the ODBC thread: give the call up, so that close() leaves that thread to finish on
-    // its own instead of waiting for it (a call that never returns would hang the stop).
-    cancel_on_side_thread();
-    give_up();
-  }
+  // Woken by the cancellation of the job awaiting it (its pool stops), while the call still runs
+  // on the ODBC thread: give the call up, so that close() leaves that thread to finish on its own
+  // instead of waiting for it (a call that never returns would hang the stop).
+  if (!p->done && pending_ == p) cancel_and_give_up();
   if (pending_ == p) pending_.reset();
   if (!p->result) {
     broken_ = true;
@@ -160,10 +157,7 @@ awaitable<call_result> odbc_connection::reset() {
 
 void odbc_connection::close() noexcept {
   cancel_timer_.cancel();
-  if (pending_ && !pending_->done) {
-    cancel_on_side_thread();
-    give_up();
-  }
+  if (pending_ && !pending_->done) cancel_and_give_up();
   if (session_ && thread_) {
     try {
       thread_->post([s = std::move(session_)] { s->release(); });
@@ -178,6 +172,11 @@ void odbc_connection::close() noexcept {
   }
   connected_ = false;
   in_transaction_ = false;
+}
+
+void odbc_connection::cancel_and_give_up() noexcept {
+  cancel_on_side_thread();
+  give_up();
 }
 
 void odbc_connection::cancel_on_side_thread() noexcept {

@@ -66,6 +66,8 @@ class odbc_connection final : public connection {
   void give_up() noexcept;
   // Runs SQLCancel on the executing statement from a detached thread.
   void cancel_on_side_thread() noexcept;
+  // Both: SQLCancel for the driver, and the pending call given up at once.
+  void cancel_and_give_up() noexcept;
   // Updates in_transaction_ after `sql` was sent: BEGIN/START sets it whatever the outcome;
   // COMMIT/END/ABORT/ROLLBACK (not ROLLBACK TO) clear it when they `executed`.
   void track_transaction(std::string_view sql, bool executed) noexcept;
