@@ -168,7 +168,7 @@ void worker::run_requests() {
       break;
     }
     if (r->deadline <= clock::now()) {
-      finish_unrun(r, errc::timeout, "call_timeout elapsed while queued; the job was not run");
+      finish_unrun(r, errc::timeout, queued_timeout_diagnostics());
       continue;
     }
     running_ = r;
@@ -299,7 +299,7 @@ void worker::on_deadline() {
     request* following = r->next;
     if (r->deadline <= now) {
       mailbox_.unlink(r);
-      finish_unrun(r, errc::timeout, "call_timeout elapsed while queued; the job was not run");
+      finish_unrun(r, errc::timeout, queued_timeout_diagnostics());
     } else if (r->deadline < next) {
       next = r->deadline;
     }
@@ -417,6 +417,20 @@ void worker::arm_keepalive() {
     feed(worker_event::keepalive_due);
     arm_keepalive();
   });
+}
+
+std::string worker::queued_timeout_diagnostics() const {
+  std::string why = "call_timeout elapsed while queued; the job was not run";
+  if (fsm_.connected()) return why;
+  // The call waited for a worker that never became ready: say what that worker was doing.
+  const worker_state s = fsm_.state();
+  why += " (worker " + std::to_string(index_) + " was not connected: ";
+  why += s == worker_state::connecting ? "connecting"
+         : s == worker_state::backoff  ? "waiting to reconnect"
+                                       : std::string(to_string(s));
+  if (!last_error_.empty()) why += "; last error: " + last_error_.substr(last_error_.find(':') + 2);
+  why += ")";
+  return why;
 }
 
 void worker::note_error(const std::string& why) {

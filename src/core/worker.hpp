@@ -84,6 +84,9 @@ class worker final : public job_host {
   /// call_timeout: past it the driver is asked to cancel, and the operation fails however it
   /// ends.
   void run_bounded(maintenance what);
+  /// The diagnostics of a call whose call_timeout passed before it ran: when this worker is not
+  /// connected they name its state (e.g. `connecting`, `backoff`) and its last error.
+  std::string queued_timeout_diagnostics() const;
   /// Sets last_error_ to `why`, prefixed with this worker's number.
   void note_error(const std::string& why);
   void stop_now();

@@ -37,6 +37,49 @@ TEST(connection_checks, an_idle_connection_the_server_closed_is_replaced_with_it
   p->stop();
 }
 
+// A call queued on a worker whose reconnect hangs times out; its error says the worker was not
+// connected, what it was doing and why its last connection ended, not only "while queued".
+TEST(connection_checks, a_call_timed_out_while_its_worker_reconnects_says_so) {
+  io_threads threads{1};
+  test::fake_backend backend;
+  backend.idle_check = 5ms;
+  pool_spec spec = checked_spec(50ms);
+  spec.connect_timeout = 10s;
+  auto p = pool::create(spec, threads, test::fake_factory(backend));
+  ASSERT_TRUE(p->wait_connected(test::patience));
+  backend.connect_hangs = true;
+  backend.close_idle = true;
+  ASSERT_TRUE(test::eventually([&] { return backend.connects.load() >= 2; }));
+  const call_result r = p->call([](job_context&) {});
+  EXPECT_EQ(r.error, errc::timeout);
+  EXPECT_NE(r.diagnostics.find("call_timeout elapsed while queued; the job was not run (worker 0 "
+                               "was not connected: connecting; last error: closed by the fake "
+                               "server)"),
+            std::string::npos)
+      << r.diagnostics;
+  p->stop();
+}
+
+// A call that timed out behind a connected worker's running job says nothing of connections.
+TEST(connection_checks, a_call_timed_out_behind_a_running_job_names_no_connection_state) {
+  io_threads threads{1};
+  test::fake_backend backend;
+  auto p = pool::create(checked_spec(50ms), threads, test::fake_factory(backend));
+  ASSERT_TRUE(p->wait_connected(test::patience));
+  test::gate held;
+  test::recorder results;
+  call_options patient;
+  patient.timeout = 10s;
+  p->async_call(patient, held.job(1), results.handler(1));
+  ASSERT_TRUE(test::eventually([&] { return held.started_count() == 1; }));
+  const call_result r = p->call([](job_context&) {});
+  held.open();
+  EXPECT_EQ(r.error, errc::timeout);
+  EXPECT_EQ(r.diagnostics, "call_timeout elapsed while queued; the job was not run");
+  ASSERT_TRUE(results.wait_for(1));
+  p->stop();
+}
+
 TEST(connection_checks, no_idle_check_without_an_interval) {
   io_threads threads{1};
   test::fake_backend backend;  // idle_check unset, as generic and odbc drivers
@@ -74,7 +117,8 @@ TEST(connection_checks, a_reset_past_call_timeout_is_cancelled_and_the_connectio
   auto p = pool::create(checked_spec(50ms), threads, test::fake_factory(backend));
   ASSERT_TRUE(p->wait_connected(test::patience));
   call_result late = p->call([](job_context& ctx) -> boost::asio::awaitable<void> {
-    boost::asio::steady_timer t(ctx.executor, 10s);  // cut short when the call is abandoned
+    // Runs on past its timeout (a job is asked to stop only through its cancel flag).
+    boost::asio::steady_timer t(ctx.executor, 1s);
     co_await t.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
   });
   EXPECT_EQ(late.error, errc::timeout);

@@ -154,6 +154,7 @@ struct fake_backend {
   std::chrono::milliseconds ping_delay{0};
   bool ping_hangs = false;  ///< the ping waits until cancel(), then answers ok (late)
   std::function<bool(std::uint32_t worker)> ping_hangs_on;  ///< as ping_hangs, for these workers
+  std::atomic<bool> connect_hangs{false};  ///< connect() waits until cancel(), then fails
   bool reset_hangs = false;  ///< reset() (after a timed-out call) waits until cancel(), then ok
   std::atomic<int> resets{0};
   std::atomic<int> pings{0}, cancels{0}, idle_checks{0};
@@ -167,6 +168,12 @@ class fake_driver final : public connection_driver {
       : backend_(backend), worker_(worker), ping_timer_(executor) {}
   boost::asio::awaitable<call_result> connect() override {
     ++backend_.connects;
+    if (backend_.connect_hangs.load()) {
+      ping_timer_.expires_after(std::chrono::hours(1));
+      boost::system::error_code ec;
+      co_await ping_timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+      co_return call_result::failure(errc::timeout, "connect cancelled (fake)");
+    }
     if (backend_.connect_ok(worker_)) co_return call_result::success();
     co_return call_result::failure(errc::disconnected, "connection refused (fake)");
   }
@@ -207,7 +214,7 @@ class fake_driver final : public connection_driver {
  private:
   fake_backend& backend_;
   std::uint32_t worker_;
-  boost::asio::steady_timer ping_timer_;  ///< what a hung ping or reset waits on
+  boost::asio::steady_timer ping_timer_;  ///< what a hung connect, ping or reset waits on
 };
 
 inline driver_factory fake_factory(fake_backend& backend) {
