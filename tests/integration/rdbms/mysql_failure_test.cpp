@@ -8,6 +8,7 @@
 
 #include <signal.h>
 
+#include "integration/rdbms/fake_mysql_server.hpp"
 #include "integration/rdbms/mysql_test_support.hpp"
 
 namespace outpools::testing {
@@ -282,6 +283,60 @@ TEST(mysql_failure, a_tls_table_without_verify_peer_still_refuses_a_server_witho
   EXPECT_FALSE(r.ok()) << "connected without TLS";
   EXPECT_EQ(db.p->stats().workers_connected, 0u);
   EXPECT_NE(r.diagnostics.find("does not offer TLS"), std::string::npos) << r.diagnostics;
+}
+
+// A pool on the fake server at `port`, with `connection_lines` added to its connection.
+std::string fake_server_toml(int port, const std::string& connection_lines = "") {
+  return "[outgoing_pools.rdbms.default]\nworkers = 1\ncall_timeout = 3000\n"
+         "reconnect_backoff_min = 1000\n[outgoing_pools.rdbms.default.connection]\n"
+         "driver = \"mysql\"\nhost = \"127.0.0.1\"\nport = " +
+         std::to_string(port) +
+         "\ndatabase = \"db\"\nusername = \"login_name\"\npassword = \"Secret-4-fake\"\n" +
+         connection_lines;
+}
+
+// The same refusal, seen from the server: not a byte of the login (user name, scramble) is
+// sent to a server whose greeting offers no TLS.
+TEST(mysql_failure, a_tls_table_without_verify_peer_sends_nothing_to_a_server_without_tls) {
+  fake_mysql_server server({.offers_tls = false});
+  {
+    rdbms_pool db(spec_from_toml(fake_server_toml(
+        server.port(), "[outgoing_pools.rdbms.default.connection.tls]\nverify_peer = false")));
+    EXPECT_FALSE(db.client.query("SELECT 1").ok());
+    const std::string why = db.p->stats().last_connect_error;
+    EXPECT_NE(why.find("does not offer TLS (its greeting says so)"), std::string::npos) << why;
+    EXPECT_NE(why.find("nothing was sent to it"), std::string::npos) << why;
+  }
+  EXPECT_GE(server.accepted(), 1);
+  EXPECT_EQ(server.received(), "") << "the client answered a greeting without TLS";
+}
+
+// Without a tls table the greeting is answered (the server offers no TLS, none was asked for);
+// the fake server then really sees the login, so the test above can fail.
+TEST(mysql_failure, without_a_tls_table_the_login_goes_to_a_server_without_tls) {
+  fake_mysql_server server({.offers_tls = false});
+  {
+    rdbms_pool db(spec_from_toml(fake_server_toml(server.port())));
+    EXPECT_FALSE(db.client.query("SELECT 1").ok());
+  }
+  EXPECT_NE(server.received().find("login_name"), std::string::npos);
+}
+
+// A server (or whoever stands in for it) that asks for the password as it is
+// (mysql_clear_password) does not get it without TLS to a verified server.
+TEST(mysql_failure, a_switch_to_the_clear_password_plugin_is_refused_without_verified_tls) {
+  fake_mysql_server server({.offers_tls = false, .asks_clear_password = true});
+  std::string why;
+  {
+    rdbms_pool db(spec_from_toml(fake_server_toml(server.port())));
+    EXPECT_FALSE(db.client.query("SELECT 1").ok());
+    why = db.p->stats().last_connect_error;
+  }
+  EXPECT_NE(server.received().find("login_name"), std::string::npos) << "no login: no switch";
+  EXPECT_EQ(server.received().find("Secret-4-fake"), std::string::npos)
+      << "the password was sent in clear";
+  EXPECT_EQ(server.answers_to_the_switch(), 0);
+  EXPECT_NE(why.find("mysql_clear_password"), std::string::npos) << why;
 }
 
 TEST(mysql_failure, a_tls_table_without_verify_peer_encrypts_with_a_tls_server) {

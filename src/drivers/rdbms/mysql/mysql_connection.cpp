@@ -3,6 +3,7 @@
 #include <errmsg.h>
 #include <mysqld_error.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -246,14 +247,30 @@ awaitable<call_result> mysql_connection::connect_to(
   tcp_bound_.arm(tcp_until, still_connecting, give_up);
   const auto share =
       std::chrono::ceil<std::chrono::milliseconds>(tcp_until - std::chrono::steady_clock::now());
-  const bool done = co_await drive(
-      [&] {
-        return mysql_real_connect_start(&ret, conn_, host.c_str(), s.user.c_str(),
-                                        s.password ? s.password->c_str() : nullptr,
-                                        s.database.empty() ? nullptr : s.database.c_str(), s.port,
-                                        nullptr, CLIENT_MULTI_RESULTS);
-      },
-      [&](int events) { return mysql_real_connect_cont(&ret, conn_, events); });
+  in_progress_ = true;
+  const int started = mysql_real_connect_start(
+      &ret, conn_, host.c_str(), s.user.c_str(), s.password ? s.password->c_str() : nullptr,
+      s.database.empty() ? nullptr : s.database.c_str(), s.port, nullptr, CLIENT_MULTI_RESULTS);
+  bool done = true;
+  if (s.tls && !s.tls->verify_peer) {
+    // Connector/C enforces TLS only with verification: without, it would answer a server that
+    // offers no TLS with the login in plain text. The greeting is read here first.
+    const std::optional<greeting_tls> greeting = co_await peek_greeting(started);
+    done = greeting.has_value();
+    if (greeting == greeting_tls::not_offered) {
+      tcp_bound_.disarm();
+      close();
+      co_return call_result::failure(
+          errc::tls_error, connect_target(host) +
+                               " failed: the server does not offer TLS (its greeting says so), "
+                               "and the pool's tls table requires it; nothing was sent to it");
+    }
+  }
+  if (done) {
+    const auto cont = [&](int events) { return mysql_real_connect_cont(&ret, conn_, events); };
+    done = co_await drive_from(started, cont);
+    if (done) in_progress_ = false;
+  }
   const bool no_answer = tcp_bound_.expired() && !connect_cancelled_;
   tcp_bound_.disarm();
   if (generation != generation_)
@@ -270,6 +287,35 @@ awaitable<call_result> mysql_connection::connect_to(
   }
   connecting_ = false;
   co_return finish_connect(host, ret != nullptr);
+}
+
+awaitable<std::optional<greeting_tls>> mysql_connection::peek_greeting(int status) {
+  const std::uint64_t generation = generation_;
+  pending_status_ = status;
+  std::array<std::uint8_t, 512> bytes{};
+  while (status != 0) {
+    // The library's own timeout is kept; the greeting (or the connect's failure) is awaited
+    // as readability, whatever the library waits for now (the TCP connect, or the greeting).
+    const int ready = co_await wait_for((status & MYSQL_WAIT_TIMEOUT) | MYSQL_WAIT_READ);
+    if (generation != generation_ || ready == 0) co_return std::nullopt;
+    if (ready == MYSQL_WAIT_TIMEOUT || conn_->server_capabilities != 0) break;
+    const ssize_t n = ::recv(static_cast<int>(mysql_get_socket(conn_)), bytes.data(), bytes.size(),
+                             MSG_PEEK | MSG_DONTWAIT);
+    if (n <= 0 && (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)))
+      break;  // closed or failed: the library reports it, and sends nothing
+    if (n > 0) {
+      const greeting_tls read =
+          read_greeting_tls(std::span(bytes.data(), static_cast<std::size_t>(n)));
+      if (read != greeting_tls::incomplete) co_return read;
+      if (static_cast<std::size_t>(n) == bytes.size()) co_return greeting_tls::not_a_greeting;
+    }
+    // Only part of it yet: look again shortly (the socket stays readable meanwhile).
+    wait_timer_.expires_after(std::chrono::milliseconds(1));
+    co_await wait_timer_.async_wait(asio::as_tuple(use_awaitable));
+    if (generation != generation_ || broken_) co_return std::nullopt;
+  }
+  // The library had read it already, or timed out: finish_connect checks what it did.
+  co_return greeting_tls::not_a_greeting;
 }
 
 awaitable<call_result> mysql_connection::connect_on_side_thread(const std::string& host) {
@@ -307,7 +353,14 @@ call_result mysql_connection::finish_connect(const std::string& host, bool conne
   const std::string where = connect_target(host);
   if (!connected) {
     const unsigned int code = mysql_errno(conn_);
-    const std::string why = mysql_error(conn_);
+    // Connector/C names the wrong plugin in this error (and one letter short): said here.
+    const std::string why =
+        code == CR_PLUGIN_NOT_ALLOWED
+            ? std::string("the server asked for an authentication plugin other than ") +
+                  password_safe_auth_plugins +
+                  "; those that send the password as it is (mysql_clear_password, dialog) are "
+                  "allowed only with tls.verify_peer"
+            : std::string(mysql_error(conn_));
     const bool tls = code == CR_SSL_CONNECTION_ERROR || why.find("SSL") != std::string::npos ||
                      why.find("TLS") != std::string::npos ||
                      why.find("certificate") != std::string::npos;

@@ -96,6 +96,11 @@ MYSQL* mysql_new_handle(const mysql_settings& s, bool nonblocking) {
     mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &seconds);
     mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &seconds);
   }
+  // A server may ask the client to switch to a plugin that sends the password as it is
+  // (mysql_clear_password, dialog): only over TLS to a verified server. Without verification
+  // the server, or whoever stands in for it, could read it.
+  if (!s.tls || !s.tls->verify_peer)
+    mysql_optionsv(m, MARIADB_OPT_RESTRICTED_AUTH, password_safe_auth_plugins);
   if (s.tls) apply_tls(m, *s.tls);
   return m;
 }

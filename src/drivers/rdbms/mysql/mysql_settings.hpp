@@ -27,9 +27,14 @@ struct mysql_settings {
 /// Calls mysql_library_init once per process (it is not thread-safe by itself). Thread-safe.
 void mysql_library_once();
 
-/// A new handle with the settings' options applied (TLS, timeouts, utf8mb4, multi results),
-/// MYSQL_OPT_NONBLOCK when `nonblocking`. Null when out of memory. The caller owns it
-/// (mysql_close). Thread-safe.
+/// The authentication plugins a server may switch a connection to unless it has TLS to a
+/// verified server: those that never send the password as it is.
+inline constexpr const char* password_safe_auth_plugins =
+    "mysql_native_password,client_ed25519,caching_sha2_password,sha256_password";
+
+/// A new handle with the settings' options applied (TLS, timeouts, utf8mb4, multi results, the
+/// password-safe plugins only without tls.verify_peer), MYSQL_OPT_NONBLOCK when `nonblocking`. Null
+/// when out of memory. The caller owns it (mysql_close). Thread-safe.
 MYSQL* mysql_new_handle(const mysql_settings& s, bool nonblocking);
 
 /// Ends a non-blocking connect of `m` still under way (its last mysql_real_connect_start or
