@@ -287,6 +287,21 @@ TEST(pgsql_failure, tls_a_wrong_key_password_is_refused_without_showing_it) {
       certificate_user_spec(client_certificate::with_encrypted_key, wrong), wrong);
 }
 
+// libpq would let OpenSSL ask for the key's password on the terminal (or read it from stdin)
+// when tls.password is empty: from an I/O thread, a hang. The key is refused instead.
+TEST(pgsql_failure, tls_an_empty_key_password_is_refused_without_asking_for_one) {
+  ::testing::internal::CaptureStderr();
+  query_result r;
+  {
+    rdbms_pool db(certificate_user_spec(client_certificate::with_encrypted_key, ""));
+    r = db.client.query("SELECT 1");
+  }
+  const std::string printed = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;
+  EXPECT_NE(r.diagnostics.find("private key"), std::string::npos) << r.diagnostics;
+  EXPECT_EQ(printed.find("pass phrase"), std::string::npos) << printed;
+}
+
 TEST(pgsql_failure, tls_without_the_client_certificate_the_server_wants_is_refused_clearly) {
   rdbms_pool db(certificate_user_spec(client_certificate::none));
   query_result r = db.client.query("SELECT 1");

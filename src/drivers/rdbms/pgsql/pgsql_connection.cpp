@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <thread>
 #include <tuple>
 
@@ -54,6 +55,36 @@ const char* version_name(tls_version v) {
       return "TLSv1.3";
   }
   return "TLSv1.2";
+}
+
+// Answers OpenSSL's question for an encrypted key's password with the connection's
+// sslpassword (tls.password), or with none. libpq's own answer, when sslpassword is unset or
+// empty, is to let OpenSSL ask on the terminal: from an I/O thread, a hang.
+int key_password_of_the_connection(char* buffer, int size, PGconn* conn) {
+  if (size <= 0) return 0;
+  buffer[0] = '\0';
+  if (conn == nullptr) return 0;
+  PQconninfoOption* options = PQconninfo(conn);
+  int length = 0;
+  for (PQconninfoOption* o = options; o != nullptr && o->keyword != nullptr; ++o) {
+    if (std::strcmp(o->keyword, "sslpassword") != 0 || o->val == nullptr) continue;
+    length = static_cast<int>(std::min<std::size_t>(std::strlen(o->val), size - 1));
+    std::memcpy(buffer, o->val, static_cast<std::size_t>(length));
+    buffer[length] = '\0';
+  }
+  PQconninfoFree(options);
+  return length;
+}
+
+// The hook is the process's (libpq has no per-connection one): installed before the first
+// connect, for every libpq connection of the process.
+void never_prompt_for_key_passwords() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // An application that installed its own keeps it.
+    if (PQgetSSLKeyPassHook_OpenSSL() == nullptr)
+      PQsetSSLKeyPassHook_OpenSSL(key_password_of_the_connection);
+  });
 }
 
 // The row count of an INSERT/UPDATE/DELETE/... (PQcmdTuples), 0 when it has none.
@@ -202,6 +233,7 @@ awaitable<call_result> pgsql_connection::connect_to(const std::string& address,
   }
   keys.push_back(nullptr);
   values.push_back(nullptr);
+  never_prompt_for_key_passwords();
   conn_ = PQconnectStartParams(keys.data(), values.data(), 0);
   if (conn_ == nullptr) co_return call_result::failure(errc::disconnected, "libpq: out of memory");
   if (PQstatus(conn_) == CONNECTION_BAD) {  // the connect failed at once (no route, ...)
