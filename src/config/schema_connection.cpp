@@ -99,8 +99,15 @@ section_schema rdbms() {
                               "connection",
                        .min = 1,
                        .max = max_milliseconds / 1000});
-  s.options.push_back(tls_table(when_one_of("driver", {"odbc"}),
-                                "pgsql and mysql only (ODBC takes its TLS from the DSN)"));
+  s.options.push_back(tls_table(
+      [odbc = when_one_of("driver", {"odbc"})](const rule_context& ctx) -> std::string {
+        const std::string refused = odbc(ctx);
+        return refused.empty() ? refused
+                               : refused +
+                                     " (ODBC takes its TLS from the data source or the "
+                                     "settings string, e.g. psqlODBC's SSLmode)";
+      },
+      "pgsql and mysql only (ODBC takes its TLS from the DSN)"));
   return s;
 }
 

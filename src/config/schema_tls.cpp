@@ -87,6 +87,28 @@ std::string ciphers_caveat(const rule_context& ctx) {
   return "";
 }
 
+// tls.certfile with pgsql's sslmode prefer: libpq's prefer retries without TLS whatever failed.
+std::string pgsql_falls_back_without_the_certificate(const rule_context& ctx) {
+  if (ctx.type != pool_type::rdbms || ctx.parent == nullptr) return "";
+  const std::optional<std::string> driver = string_option(*ctx.parent, "driver");
+  const auto on = [&](const char* flag) {
+    const json::value* v = ctx.section.if_contains(flag);
+    return v != nullptr && v->is_bool() && v->get_bool();
+  };
+  if (!driver || *driver != "pgsql" || on("required") || on("verify_peer")) return "";
+  return "with driver = \"pgsql\" and neither required nor verify_peer, sslmode is \"prefer\": "
+         "when TLS fails (a wrong key password, a certificate the server refuses) libpq connects "
+         "without TLS and without this certificate; set required = true to refuse that";
+}
+
+// tls.server_name_indication: MariaDB Connector/C 3.3 sends no SNI.
+std::string sni_caveat(const rule_context& ctx) {
+  if (ctx.type != pool_type::rdbms || ctx.parent == nullptr) return "";
+  const std::optional<std::string> driver = string_option(*ctx.parent, "driver");
+  if (!driver || *driver != "mysql") return "";
+  return "it has no effect with driver = \"mysql\": MariaDB Connector/C sends no SNI";
+}
+
 // tls.required: pgsql only.
 std::string not_pgsql(const rule_context& ctx) {
   if (ctx.type != pool_type::rdbms)
@@ -106,8 +128,13 @@ section_schema make_tls_schema() {
   s.options.push_back(flag_option("verify_peer", false,
                                   "without cacertfile: the system trust store",
                                   "verify the server's certificate chain and name"));
-  s.options.push_back(
-      path_option("certfile", "client certificate (PEM); may hold the chain and the key"));
+  option_schema certfile =
+      path_option("certfile", "client certificate (PEM); may hold the chain and the key");
+  certfile.rule +=
+      "; pgsql without required or verify_peer: a failed TLS falls back to plain text "
+      "(a warning)";
+  certfile.warn_if = pgsql_falls_back_without_the_certificate;
+  s.options.push_back(std::move(certfile));
   option_schema cacertfile = path_option(
       "cacertfile", "CA chain (PEM) to verify the server; no effect unless verify_peer");
   cacertfile.warn_if = [](const rule_context& ctx) -> std::string {
@@ -147,8 +174,10 @@ section_schema make_tls_schema() {
                        .default_doc = "all supported",
                        .doc = "protocol versions to allow",
                        .choices = {"tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3"}});
-  s.options.push_back(flag_option("server_name_indication", true, "",
-                                  "send SNI (the host name of the connection)"));
+  option_schema sni = flag_option("server_name_indication", true, "mysql: no effect (a warning)",
+                                  "send SNI (the host name of the connection)");
+  sni.warn_if = sni_caveat;
+  s.options.push_back(std::move(sni));
   return s;
 }
 

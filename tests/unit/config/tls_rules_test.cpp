@@ -462,6 +462,57 @@ TEST(TlsCiphers, MysqlWithBothKindsOfSuitesWarnsUnlessVersionsChoose) {
   }
 }
 
+TEST(TlsPlacement, OdbcRefusalSaysWhereItsTlsComesFrom) {
+  const std::string text =
+      "[outgoing_pools.rdbms.default.connection]\ndriver = \"odbc\"\nsettings = \"DSN=x\"\n"
+      "tls.verify_peer = true\n";
+  EXPECT_TRUE(has_error(load(text), text, "outgoing_pools.rdbms.default.connection.tls",
+                        "tls.verify_peer",
+                        "not allowed with driver = \"odbc\" (ODBC takes its TLS from the data "
+                        "source or the settings string"));
+}
+
+// libpq's sslmode prefer retries in plain text whatever made TLS fail, a client certificate's
+// key included: said where the certificate is set, unless required or verify_peer refuse that.
+TEST(TlsFiles, APgsqlClientCertificateWithoutRequiredWarnsOfThePlainFallback) {
+  test::temp_dir dir;
+  dir.write("client.pem", "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n");
+  const auto head = [](const char* driver) {
+    return std::string("[outgoing_pools.rdbms.default.connection]\ndriver = \"") + driver +
+           "\"\nhost = \"h\"\ndatabase = \"d\"\nusername = \"u\"\npassword = \"p\"\n"
+           "[outgoing_pools.rdbms.default.connection.tls]\ncertfile = \"client.pem\"\n";
+  };
+  const load_result warned = load(head("pgsql"), dir.path());
+  EXPECT_FALSE(warned.has_errors()) << test::dump(warned);
+  const auto warnings = test::of_level(warned, diagnostic::level::warning);
+  ASSERT_EQ(warnings.size(), 1u) << test::dump(warned);
+  EXPECT_EQ(warnings[0].path, "outgoing_pools.rdbms.default.connection.tls.certfile");
+  EXPECT_NE(warnings[0].message.find("sslmode is \"prefer\": when TLS fails"), std::string::npos)
+      << warnings[0].message;
+  for (const std::string& quiet : {head("pgsql") + "required = true\n",
+                                   head("pgsql") + "verify_peer = true\n", head("mysql")}) {
+    const load_result r = load(quiet, dir.path());
+    EXPECT_FALSE(r.has_errors()) << test::dump(r);
+    EXPECT_TRUE(test::of_level(r, diagnostic::level::warning).empty()) << quiet << test::dump(r);
+  }
+}
+
+TEST(TlsValues, ServerNameIndicationHasNoEffectForMysqlAndSaysSo) {
+  const auto text = [](const char* driver) {
+    return std::string("[outgoing_pools.rdbms.default.connection]\ndriver = \"") + driver +
+           "\"\nhost = \"h\"\ndatabase = \"d\"\nusername = \"u\"\npassword = \"p\"\n"
+           "tls.server_name_indication = true\n";
+  };
+  const load_result mysql = load(text("mysql"));
+  const auto warnings = test::of_level(mysql, diagnostic::level::warning);
+  ASSERT_EQ(warnings.size(), 1u) << test::dump(mysql);
+  EXPECT_EQ(warnings[0].path, "outgoing_pools.rdbms.default.connection.tls.server_name_indication");
+  EXPECT_NE(warnings[0].message.find("MariaDB Connector/C sends no SNI"), std::string::npos)
+      << warnings[0].message;
+  const load_result pgsql = load(text("pgsql"));
+  EXPECT_TRUE(test::of_level(pgsql, diagnostic::level::warning).empty()) << test::dump(pgsql);
+}
+
 TEST(TlsFiles, RelativePathsAreRelativeToTheConfigFolder) {
   test::temp_dir dir;
   dir.write("conf/certs/client.pem");
