@@ -48,8 +48,8 @@ class client {
   explicit client(std::shared_ptr<pool> p);
 
   /// Runs `sql` with positional parameters; completes with a query_result. A string of several
-  /// statements (pgsql without parameters; mysql and odbc refuse them) gives the last one's
-  /// result.
+  /// statements: pgsql (without parameters) gives the last one's result; mysql, MariaDB ODBC
+  /// and SQLite refuse it; psqlODBC gives the first one's.
   template <typename Token>
   auto async_query(std::string sql, std::vector<value> params, Token&& token) {
     return run_async([sql = std::move(sql),
@@ -61,8 +61,9 @@ class client {
   query_result query(std::string sql, std::vector<value> params = {});
 
   /// Registers `sql` under `name` (no I/O): each connection prepares it the first time it
-  /// executes it. Registering a name again replaces its text for connections that have not
-  /// prepared it yet; use a new name for a new text.
+  /// executes it. Registering a name again (on this client or on another client of the same
+  /// pool) replaces its text: a connection that prepared the old text drops it and prepares
+  /// the new one when it next executes the name with it.
   void prepare(std::string name, std::string sql);
 
   /// Runs the prepared statement `name`; `invalid_argument` when no such name was registered.

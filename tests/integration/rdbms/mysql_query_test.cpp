@@ -120,6 +120,10 @@ TEST(mysql_query, prepared_statements_with_a_table) {
   EXPECT_EQ(dup.sqlstate, "23000") << dup.diagnostics;
 }
 
+TEST(mysql_query, a_name_registered_again_runs_its_new_text) {
+  expect_a_name_registered_again_runs_its_new_text(spec_from_toml(mysql_toml("workers = 1")));
+}
+
 TEST(mysql_query, a_prepared_call_gives_its_rows_and_leaves_the_connection_in_sync) {
   // A CALL answers with its result set and then a status; both must be read, or the next
   // statement on the connection fails ("commands out of sync").

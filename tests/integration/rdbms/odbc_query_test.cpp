@@ -156,6 +156,11 @@ TEST_P(odbc_sources, prepared_statements_with_a_table) {
   }
 }
 
+TEST_P(odbc_sources, a_name_registered_again_runs_its_new_text) {
+  expect_a_name_registered_again_runs_its_new_text(
+      spec_from_toml(odbc_toml("workers = 1", GetParam())));
+}
+
 TEST_P(odbc_sources, transactions_commit_and_roll_back) {
   const bool pg = std::string(GetParam()) == "OUTPOOLS_ODBC_PG_DSN";
   rdbms_pool db(spec_from_toml(odbc_toml("workers = 1", GetParam())));

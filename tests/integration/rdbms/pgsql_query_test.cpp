@@ -48,6 +48,10 @@ TEST_F(pgsql_query, untyped_text_parameters_are_inferred_by_the_server) {
   EXPECT_EQ(std::get<std::string>(r.rows[0][1]), "hi!");
 }
 
+TEST(pgsql_prepared, a_name_registered_again_runs_its_new_text) {
+  expect_a_name_registered_again_runs_its_new_text(spec_from_toml(pgsql_toml("workers = 1")));
+}
+
 TEST_F(pgsql_query, prepared_statements_run_by_name_on_every_connection) {
   db_.client.prepare("add", "SELECT $1::int + $2::int AS sum");
   for (int i = 0; i < 6; ++i) {  // more calls than workers: each connection prepares once

@@ -102,6 +102,23 @@ void expect_connects_and_serves(const pool_spec& spec) {
   EXPECT_TRUE(r.ok()) << r.diagnostics;
 }
 
+void expect_a_name_registered_again_runs_its_new_text(const pool_spec& spec) {
+  rdbms_pool db(spec);
+  rdbms::client other(db.p);  // another part of the application, with its own registry
+  const auto answer = [](rdbms::client& c) -> std::string {
+    rdbms::query_result r = c.execute("answer", {});
+    if (!r.ok()) return "error: " + r.diagnostics;
+    return r.rows.empty() || r.rows[0].empty() ? "no row" : rdbms::to_text(r.rows[0][0]);
+  };
+  db.client.prepare("answer", "SELECT 1");
+  EXPECT_EQ(answer(db.client), "1");
+  other.prepare("answer", "SELECT 2");
+  EXPECT_EQ(answer(other), "2") << "the connection ran the text it had prepared first";
+  EXPECT_EQ(answer(db.client), "1");
+  db.client.prepare("answer", "SELECT 3");
+  EXPECT_EQ(answer(db.client), "3");
+}
+
 void expect_refused_for_the_key_password(const pool_spec& spec, const std::string& wrong) {
   rdbms_pool db(spec);
   rdbms::query_result r = db.client.query("SELECT 1");

@@ -52,6 +52,10 @@ std::string as_certificate_user(std::string toml, const std::string& user_variab
                                 client_certificate certificate,
                                 const std::string& key_password = "");
 
+/// On a pool of one worker (`spec`): two clients register the same statement name with other
+/// texts, and each execute runs the text its client registered last, on the same connection.
+void expect_a_name_registered_again_runs_its_new_text(const pool_spec& spec);
+
 /// Asserts that a pool of `spec` connects (every worker, within 10 s) and runs SELECT 1.
 void expect_connects_and_serves(const pool_spec& spec);
 

@@ -647,16 +647,32 @@ awaitable<query_result> mysql_connection::collect(std::uint64_t generation) {
   co_return out;
 }
 
+awaitable<bool> mysql_connection::close_statement(MYSQL_STMT* handle) {
+  my_bool closed = 0;
+  co_return co_await drive(
+      [&] { return mysql_stmt_close_start(&closed, handle); },
+      [&](int events) { return mysql_stmt_close_cont(&closed, handle, events); });
+}
+
 awaitable<query_result> mysql_connection::execute(std::string_view name, std::string_view sql,
                                                   std::span<const value> params) {
   const std::uint64_t generation = generation_;
   if (!usable()) co_return lost(generation, "not connected");
   call_cancelled_ = false;
   auto it = statements_.find(name);
+  if (it != statements_.end() && it->second.sql != sql) {
+    // The name was registered again with another text (another client of the pool): the old
+    // statement is closed and the new one prepared in its place.
+    MYSQL_STMT* old = it->second.handle;
+    statements_.erase(it);
+    if (!co_await close_statement(old))
+      co_return lost(generation, "closing the statement replaced failed");
+    it = statements_.end();
+  }
   if (it == statements_.end()) {
     MYSQL_STMT* handle = mysql_stmt_init(conn_);
     if (handle == nullptr) co_return lost(generation, "mysql_stmt_init failed");
-    it = statements_.emplace(std::string(name), statement{handle, false}).first;
+    it = statements_.emplace(std::string(name), statement{handle, false, std::string(sql)}).first;
   }
   statement& s = it->second;
   if (!s.prepared) {
@@ -668,11 +684,8 @@ awaitable<query_result> mysql_connection::execute(std::string_view name, std::st
       co_return lost(generation, "preparing the statement failed");
     if (err != 0) {
       query_result r = failure(handle);
-      my_bool closed = 0;
       statements_.erase(std::string(name));
-      if (!co_await drive(
-              [&] { return mysql_stmt_close_start(&closed, handle); },
-              [&](int events) { return mysql_stmt_close_cont(&closed, handle, events); }))
+      if (!co_await close_statement(handle))
         co_return lost(generation, "closing the failed statement failed");
       co_return r;
     }

@@ -62,6 +62,7 @@ class mysql_connection final : public connection {
   struct statement {
     MYSQL_STMT* handle = nullptr;
     bool prepared = false;
+    std::string sql;  ///< the text it was prepared with
   };
 
   // Where connect() points Connector/C: the host itself when it is an address (or a socket
@@ -106,6 +107,9 @@ class mysql_connection final : public connection {
   void track_socket();
   // Reads every result of the query just sent.
   boost::asio::awaitable<query_result> collect(std::uint64_t generation);
+  // Closes `handle`, already taken out of statements_ (COM_STMT_CLOSE). False when the
+  // connection was lost meanwhile.
+  boost::asio::awaitable<bool> close_statement(MYSQL_STMT* handle);
   boost::asio::awaitable<query_result> run_statement(statement& s, std::span<const value> params,
                                                      std::uint64_t generation);
   // Reads the rows of `handle`'s current result (described by `metadata`) into `out` when

@@ -101,6 +101,13 @@ query_result odbc_session::execute(std::uint64_t run, const std::string& name,
   if (dbc_ == SQL_NULL_HDBC || !connected_)
     return query_result(call_result::failure(errc::disconnected, "not connected"));
   auto it = prepared_.find(name);
+  if (it != prepared_.end() && it->second.sql != sql) {
+    // The name was registered again with another text (another client of the pool): the old
+    // statement is freed and the new one prepared in its place.
+    SQLFreeHandle(SQL_HANDLE_STMT, it->second.handle);
+    prepared_.erase(it);
+    it = prepared_.end();
+  }
   if (it == prepared_.end()) {
     SQLHSTMT stmt = SQL_NULL_HSTMT;
     if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc_, &stmt)))
@@ -112,17 +119,17 @@ query_result odbc_session::execute(std::uint64_t run, const std::string& name,
       SQLFreeHandle(SQL_HANDLE_STMT, stmt);
       return r;
     }
-    it = prepared_.emplace(name, stmt).first;
+    it = prepared_.emplace(name, prepared_statement{stmt, sql}).first;
   }
   // Drivers differ with a wrong count (SQLite's ignores extra values): say it, as mysql does.
   SQLSMALLINT expected = 0;
-  if (SQL_SUCCEEDED(SQLNumParams(it->second, &expected)) &&
+  if (SQL_SUCCEEDED(SQLNumParams(it->second.handle, &expected)) &&
       static_cast<std::size_t>(expected) != params.size())
     return query_result(call_result::failure(
         errc::invalid_argument, "the statement takes " + std::to_string(expected) +
                                     (expected == 1 ? " parameter, " : " parameters, ") +
                                     std::to_string(params.size()) + " given"));
-  return this->run(run, it->second, true, sql, params, executed);
+  return this->run(run, it->second.handle, true, sql, params, executed);
 }
 
 query_result odbc_session::run(std::uint64_t run, SQLHSTMT stmt, bool prepared,
@@ -210,7 +217,7 @@ void odbc_session::release() noexcept {
   {
     std::lock_guard lock(running_mutex_);  // no SQLCancel on a handle being freed
     running_ = SQL_NULL_HSTMT;
-    for (auto& [name, stmt] : prepared_) SQLFreeHandle(SQL_HANDLE_STMT, stmt);
+    for (auto& [name, statement] : prepared_) SQLFreeHandle(SQL_HANDLE_STMT, statement.handle);
     prepared_.clear();
     if (direct_ != SQL_NULL_HSTMT) SQLFreeHandle(SQL_HANDLE_STMT, direct_);
     direct_ = SQL_NULL_HSTMT;

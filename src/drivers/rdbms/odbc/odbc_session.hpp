@@ -77,7 +77,11 @@ class odbc_session {
   SQLHDBC dbc_ = SQL_NULL_HDBC;
   bool connected_ = false;
   SQLHSTMT direct_ = SQL_NULL_HSTMT;
-  std::map<std::string, SQLHSTMT, std::less<>> prepared_;
+  struct prepared_statement {
+    SQLHSTMT handle = SQL_NULL_HSTMT;
+    std::string sql;  ///< the text it was prepared with
+  };
+  std::map<std::string, prepared_statement, std::less<>> prepared_;
   std::atomic<bool> abandoned_{false};
   std::atomic<std::uint64_t> cancelled_up_to_{0};  ///< the highest run marked cancelled
   std::mutex running_mutex_;           ///< guards running_, running_run_, SQLCancel against frees

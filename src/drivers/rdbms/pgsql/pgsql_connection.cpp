@@ -511,13 +511,27 @@ awaitable<query_result> pgsql_connection::execute(std::string_view name, std::st
   notices_.clear();
   notices_dropped_ = 0;
   const std::string statement(name);
-  if (!prepared_.contains(statement)) {
+  auto known = prepared_.find(statement);
+  if (known != prepared_.end() && known->second != sql) {
+    // The name was registered again with another text (another client of the pool): this
+    // connection drops the old statement and prepares the new one under the same name.
+    char* quoted = PQescapeIdentifier(conn_, statement.c_str(), statement.size());
+    if (quoted == nullptr) co_return lost("quoting the statement's name failed");
+    const std::string deallocate = std::string("DEALLOCATE ") + quoted;
+    PQfreemem(quoted);
+    if (!PQsendQuery(conn_, deallocate.c_str())) co_return lost("sending DEALLOCATE failed");
+    query_result dropped = co_await collect();
+    if (!dropped.ok()) co_return with_notices(std::move(dropped));
+    prepared_.erase(known);
+    known = prepared_.end();
+  }
+  if (known == prepared_.end()) {
     const std::string text(sql);
     if (!PQsendPrepare(conn_, statement.c_str(), text.c_str(), 0, nullptr))
       co_return lost("sending PREPARE failed");
     query_result prepared = co_await collect();
     if (!prepared.ok()) co_return with_notices(std::move(prepared));
-    prepared_.insert(statement);
+    prepared_.emplace(statement, text);
   }
   pgsql_params p = encode_pgsql_params(params);
   if (!PQsendQueryPrepared(conn_, statement.c_str(), p.count(), p.values(), p.lengths(),

@@ -6,9 +6,9 @@
 #include <atomic>
 #include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -104,10 +104,10 @@ class pgsql_connection final : public connection {
   /// Handlers queued on the executor check it to know this connection still exists.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   bool broken_ = false;
-  std::set<std::string, std::less<>> prepared_;
-  std::vector<std::string> notices_;  ///< since the statement was sent
-  std::size_t notices_dropped_ = 0;   ///< beyond max_notices
-  bool fatal_notice_ = false;         ///< the server said FATAL/PANIC outside a statement
+  std::map<std::string, std::string, std::less<>> prepared_;  ///< name -> the text prepared
+  std::vector<std::string> notices_;                          ///< since the statement was sent
+  std::size_t notices_dropped_ = 0;                           ///< beyond max_notices
+  bool fatal_notice_ = false;  ///< the server said FATAL/PANIC outside a statement
 };
 
 }  // namespace outpools::rdbms
