@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "drivers/rdbms/message_lines.hpp"
 #include "drivers/rdbms/odbc/odbc_connect_lock.hpp"
 #include "drivers/rdbms/odbc/odbc_connection_string.hpp"
 #include "drivers/rdbms/odbc/odbc_values.hpp"
@@ -23,13 +24,10 @@ diagnostic first_diagnostic(SQLSMALLINT type, SQLHANDLE handle) {
   if (handle != nullptr && SQL_SUCCEEDED(SQLGetDiagRec(type, handle, 1, state, &native, message,
                                                        sizeof message, &length))) {
     d.sqlstate.assign(reinterpret_cast<const char*>(state), 5);
-    d.message.assign(
-        reinterpret_cast<const char*>(message),
-        std::min<std::size_t>(static_cast<std::size_t>(std::max<SQLSMALLINT>(length, 0)),
-                              sizeof message - 1));
+    message[std::min<std::size_t>(static_cast<std::size_t>(std::max<SQLSMALLINT>(length, 0)),
+                                  sizeof message - 1)] = '\0';
+    d.message = as_one_line(reinterpret_cast<const char*>(message));
   }
-  while (!d.message.empty() && (d.message.back() == '\n' || d.message.back() == ' '))
-    d.message.pop_back();
   if (d.message.empty()) d.message = "the ODBC driver reported an error without a message";
   return d;
 }

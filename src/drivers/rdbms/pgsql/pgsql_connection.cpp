@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "drivers/rdbms/host_lookup.hpp"
+#include "drivers/rdbms/message_lines.hpp"
 #include "drivers/rdbms/pgsql/pgsql_values.hpp"
 #include "drivers/rdbms/result_slices.hpp"
 #include "drivers/rdbms/tcp_connect_bound.hpp"
@@ -26,22 +27,6 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
 using steady = std::chrono::steady_clock;
-
-// libpq's message on one line: trailing newlines dropped, inner line breaks as "; ".
-std::string trimmed(const char* message) {
-  std::string s = message ? message : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\n') {
-      while (i + 1 < s.size() && (s[i + 1] == '\t' || s[i + 1] == ' ')) ++i;
-      out += "; ";
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 const char* version_name(tls_version v) {
   switch (v) {
@@ -237,7 +222,7 @@ awaitable<call_result> pgsql_connection::connect_to(const std::string& address,
   conn_ = PQconnectStartParams(keys.data(), values.data(), 0);
   if (conn_ == nullptr) co_return call_result::failure(errc::disconnected, "libpq: out of memory");
   if (PQstatus(conn_) == CONNECTION_BAD) {  // the connect failed at once (no route, ...)
-    std::string why = trimmed(PQerrorMessage(conn_));
+    std::string why = as_one_line(PQerrorMessage(conn_));
     close();
     try_next = !address.empty();
     co_return call_result::failure(errc::disconnected, why);
@@ -282,7 +267,7 @@ awaitable<call_result> pgsql_connection::connect_to(const std::string& address,
     if (PQstatus(conn_) != CONNECTION_STARTED) tcp_bound_.disarm();  // the TCP connection is up
     if (status == PGRES_POLLING_OK) break;
     if (status == PGRES_POLLING_FAILED) {
-      std::string why = trimmed(PQerrorMessage(conn_));
+      std::string why = as_one_line(PQerrorMessage(conn_));
       bool tls =
           why.find("SSL") != std::string::npos || why.find("certificate") != std::string::npos;
       close();
@@ -422,7 +407,7 @@ void pgsql_connection::on_notice(void* self, const PGresult* notice) {
     const std::string_view s = severity ? severity : "";
     if (s == "FATAL" || s == "PANIC") c->fatal_notice_ = true;
     if (c->notices_.size() < max_notices) {
-      c->notices_.push_back(trimmed(PQresultErrorMessage(notice)));
+      c->notices_.push_back(as_one_line(PQresultErrorMessage(notice)));
     } else {
       ++c->notices_dropped_;
     }
@@ -471,7 +456,7 @@ std::optional<std::string> pgsql_connection::closed_while_idle() noexcept {
     if (fatal_notice_ && !notices_.empty()) {
       why = notices_.back();
     } else if (std::strlen(error) > old_error) {
-      why = trimmed(error + old_error);
+      why = as_one_line(error + old_error);
     }
     notices_.clear();
     return why.empty() ? std::string("the server closed the connection")
@@ -483,7 +468,7 @@ std::optional<std::string> pgsql_connection::closed_while_idle() noexcept {
 
 query_result pgsql_connection::lost(const std::string& what) {
   broken_ = true;
-  std::string why = conn_ ? trimmed(PQerrorMessage(conn_)) : std::string();
+  std::string why = conn_ ? as_one_line(PQerrorMessage(conn_)) : std::string();
   return query_result(
       call_result::failure(errc::disconnected, why.empty() ? what : what + ": " + why));
 }
@@ -615,7 +600,7 @@ awaitable<query_result> pgsql_connection::collect() {
       const char* message = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
       if (state == nullptr && PQstatus(conn_) != CONNECTION_OK) co_return lost("connection lost");
       result = server_error(state ? state : "XX000",
-                            message ? message : trimmed(PQresultErrorMessage(res)));
+                            message ? message : as_one_line(PQresultErrorMessage(res)));
       failed = true;
     }
   }
