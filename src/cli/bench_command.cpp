@@ -57,6 +57,19 @@ struct job_spec {
   std::uint32_t amount = 0;  ///< ms for sleep, µs for spin
 };
 
+// `query` cut at each `:key` (the pieces between them); one piece when it has none.
+std::vector<std::string> split_at_key(const std::string& query) {
+  constexpr std::string_view marker = ":key";
+  std::vector<std::string> pieces;
+  std::size_t from = 0;
+  for (std::size_t at; (at = query.find(marker, from)) != std::string::npos;) {
+    pieces.push_back(query.substr(from, at - from));
+    from = at + marker.size();
+  }
+  pieces.push_back(query.substr(from));
+  return pieces;
+}
+
 std::optional<job_spec> parse_job(const std::string& text) {
   if (text == "noop") return job_spec{};
   const auto colon = text.find(':');
@@ -290,7 +303,16 @@ int run_bench(const bench_options& o) {
   }
   if (o.random_key > 0 && o.query.empty()) {
     std::cerr << "bench: --random-key passes a parameter: give --query with a placeholder for "
-                 "it ($1 for pgsql, ? for mysql and odbc)\n";
+                 "it ($1 for pgsql, ? for mysql and odbc, or :key for the key as text)\n";
+    return exit_bad_input;
+  }
+  // `:key` in the query: the key is written into the statement's text, as pgbench -M simple
+  // does with its variables, and the statement goes without parameters.
+  const std::vector<std::string> key_text_pieces = split_at_key(o.query);
+  if (key_text_pieces.size() > 1 && (o.random_key == 0 || o.prepared)) {
+    std::cerr << "bench: :key in --query is the random key written as text: it needs "
+                 "--random-key, and a prepared statement takes the key as a parameter ($1 or ?) "
+                 "instead\n";
     return exit_bad_input;
   }
 
@@ -349,20 +371,30 @@ int run_bench(const bench_options& o) {
     const std::string sql = o.query.empty() ? "SELECT 1" : o.query;
     drive(
         st, *p,
-        [&counters, sql, random_key = o.random_key,
+        [&counters, &key_text_pieces, sql, random_key = o.random_key,
          prepared = o.prepared](job_context& ctx) -> asio::awaitable<call_result> {
           counters[ctx.worker].enter();
           thread_local std::minstd_rand random(std::random_device{}());
           std::vector<rdbms::value> params;
-          if (random_key > 0)
-            params.emplace_back(static_cast<std::int64_t>(1 + random() % random_key));
+          std::string text;
+          if (random_key > 0) {
+            const auto key = static_cast<std::int64_t>(1 + random() % random_key);
+            if (key_text_pieces.size() > 1) {
+              text = key_text_pieces.front();
+              for (std::size_t i = 1; i < key_text_pieces.size(); ++i)
+                text.append(std::to_string(key)).append(key_text_pieces[i]);
+            } else {
+              params.emplace_back(key);
+            }
+          }
+          const std::string& statement = text.empty() ? sql : text;
           auto& connection = static_cast<rdbms::connection&>(*ctx.connection);
           // (GCC 12 mis-destroys a co_await's temporary inside ?:, hence the if.)
           rdbms::query_result r;
           if (prepared) {
-            r = co_await connection.execute("bench", sql, params);
+            r = co_await connection.execute("bench", statement, params);
           } else {
-            r = co_await connection.query(sql, params);
+            r = co_await connection.query(statement, params);
           }
           counters[ctx.worker].leave();
           co_return static_cast<call_result&>(r);
@@ -466,7 +498,8 @@ void register_bench_command(CLI::App& app, command_list& commands) {
                   "(CPU)");
   sub->add_option("--query", o->query, "rdbms: the statement each call runs (default SELECT 1)");
   sub->add_option("--random-key", o->random_key,
-                  "rdbms: pass a random integer in [1, N] as the first parameter")
+                  "rdbms: pass a random integer in [1, N] as the first parameter, or write it "
+                  "where the query says :key (as text, without parameters)")
       ->check(CLI::PositiveNumber);
   sub->add_flag("--prepared", o->prepared, "rdbms: run the statement as a prepared statement");
   sub->add_option("--io-threads", o->io_threads,

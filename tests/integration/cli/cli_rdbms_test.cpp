@@ -376,8 +376,20 @@ TEST(cli_bench, an_rdbms_pool_runs_select_1_once_per_call_and_reports_json) {
   ASSERT_EQ(query.exit_code, 0) << query.err;
   EXPECT_NE(query.out.find("SELECT $1::int"), std::string::npos) << query.out;
 
-  // Options that mean nothing for an rdbms pool are refused, not ignored.
-  for (const char* wrong : {"--job noop", "--job sleep:5", "--random-key 5"}) {
+  // :key writes the key into the text (pgbench -M simple's way): a key outside [1, 5], or text
+  // that is no number, would divide by zero or fail to parse on the server.
+  shell_result as_text =
+      run_shell("OUTPOOLS bench " + shell_quote(file.string()) +
+                " --pool rdbms.pg --concurrency 2 --calls 40 --random-key 5 --json --query "
+                "'SELECT 1 / (CASE WHEN :key BETWEEN 1 AND 5 THEN 1 ELSE 0 END), :key + 0'");
+  ASSERT_EQ(as_text.exit_code, 0) << as_text.err;
+  EXPECT_EQ(json::parse(as_text.out).as_object().at("ok"), 40) << as_text.out;
+
+  // Options that mean nothing for an rdbms pool are refused, not ignored; :key needs a key,
+  // and a prepared statement takes it as a parameter.
+  for (const char* wrong :
+       {"--job noop", "--job sleep:5", "--random-key 5", "--query 'SELECT :key'",
+        "--query 'SELECT :key' --random-key 5 --prepared"}) {
     shell_result refused = run_shell("OUTPOOLS bench " + shell_quote(file.string()) +
                                      " --pool rdbms.pg --calls 5 " + wrong);
     EXPECT_EQ(refused.exit_code, 2) << wrong << ": " << refused.err;
