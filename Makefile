@@ -13,7 +13,8 @@ build: deps
 	cmake --preset dev >/dev/null
 	cmake --build --preset dev -j $(JOBS)
 
-run: deps
+run:
+	@bash scripts/install-deps run
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS) --target outpools_cli
 	bash scripts/run-quickstart $(CLI_RELEASE)
