@@ -20,10 +20,17 @@ struct up_options {
   double interval_s = 2.0;
 };
 
-std::size_t terminal_columns() {
+struct terminal_size {
+  std::size_t columns = 80, rows = 24;
+};
+
+terminal_size stdout_terminal_size() {
   winsize size{};
-  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
-  return 80;
+  terminal_size t;
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) != 0) return t;
+  if (size.ws_col > 0) t.columns = size.ws_col;
+  if (size.ws_row > 0) t.rows = size.ws_row;
+  return t;
 }
 
 int run_up(const up_options& o) {
@@ -55,9 +62,17 @@ int run_up(const up_options& o) {
       return static_cast<bool>(std::cout);
     }
     std::string table = status_table(status);
-    if (terminal && drawn_rows > 0) std::cout << "\033[" << drawn_rows << "A\033[J";
+    const terminal_size screen = terminal ? stdout_terminal_size() : terminal_size{};
+    if (terminal && drawn_rows > 0) {
+      // Back up over the last table; one taller than the screen cannot be backed over (the
+      // cursor stops at the top): the screen is cleared and the table drawn from its top.
+      if (drawn_rows < screen.rows)
+        std::cout << "\033[" << drawn_rows << "A\033[J";
+      else
+        std::cout << "\033[H\033[2J";
+    }
     std::cout << table << std::flush;
-    if (terminal) drawn_rows = screen_rows(table, terminal_columns());
+    if (terminal) drawn_rows = screen_rows(table, screen.columns);
     return static_cast<bool>(std::cout);
   };
 

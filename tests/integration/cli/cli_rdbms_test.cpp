@@ -174,6 +174,31 @@ TEST(cli_up, refreshes_until_sigterm_then_stops_cleanly) {
   for (const std::string& l : lines) EXPECT_EQ(json::parse(l).at("pools").at(0).at("state"), "up");
 }
 
+// On a terminal (a pty of script(1), `rows` high) each refresh backs up over the last table and
+// redraws it; a table taller than the screen, which cannot be backed over, is drawn afresh from
+// the screen's top.
+std::string up_on_a_terminal(const std::filesystem::path& file, int rows) {
+  const std::string inner = "stty rows " + std::to_string(rows) +
+                            " cols 100; timeout --preserve-status -s INT 1 OUTPOOLS up " +
+                            shell_quote(file.string()) + " --interval 0.2";
+  return run_shell("script -qec " + shell_quote(inner) + " /dev/null").out;
+}
+
+TEST(cli_up, on_a_terminal_each_refresh_is_drawn_in_place) {
+  temp_dir dir;
+  std::string five;
+  for (const char* tag : {"a", "b", "c", "d", "e"})
+    five += std::string("[outgoing_pools.generic.") + tag + "]\nworkers = 1\n";
+  const auto small = dir.write("small.toml", "[outgoing_pools.generic.a]\nworkers = 1\n");
+  const auto tall = dir.write("tall.toml", five);
+  const std::string in_place = up_on_a_terminal(small, 24);
+  EXPECT_NE(in_place.find("\033[2A\033[J"), std::string::npos) << "no redraw over 2 rows";
+  EXPECT_EQ(in_place.find("\033[H"), std::string::npos);
+  const std::string from_top = up_on_a_terminal(tall, 4);  // 6 rows on a 4-row screen
+  EXPECT_NE(from_top.find("\033[H\033[2J"), std::string::npos) << "no redraw from the top";
+  EXPECT_EQ(from_top.find("\033[6A"), std::string::npos) << "backed up past the screen's top";
+}
+
 TEST(cli_up, sigterm_while_the_pools_still_connect_stops_it_at_once) {
   silent_server silent;
   temp_dir dir;
