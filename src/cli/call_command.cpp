@@ -224,7 +224,45 @@ int run_call(const call_options_cli& o) {
   return exit_ok;
 }
 
+constexpr char shield_mark = '\x01';
+
+std::string unshielded(std::string argument) {
+  if (!argument.empty() && argument.front() == shield_mark) argument.erase(0, 1);
+  return argument;
+}
+
 }  // namespace
+
+std::vector<std::string> shield_call_arguments(int argc, const char* const* argv) {
+  std::vector<std::string> out(argv, argv + argc);
+  // The subcommand is the first word that is not an option (the root app has flags only).
+  std::size_t i = 1;
+  while (i < out.size() && out[i].starts_with('-')) ++i;
+  if (i >= out.size() || out[i] != "call") return out;
+  bool positional_only = false, takes_a_value = false;
+  for (++i; i < out.size(); ++i) {
+    std::string& a = out[i];
+    const bool bracket_or_mark = !a.empty() && (a.front() == '[' || a.front() == shield_mark);
+    const bool single_dash = a.size() > 1 && a[0] == '-' && a[1] != '-' && a != "-h";
+    const bool terminator = a == "++";  // CLI11 would end the subcommand there
+    if (positional_only) {
+      if (bracket_or_mark) a.insert(a.begin(), shield_mark);
+      continue;
+    }
+    if (takes_a_value) {  // --null -1 is reported as the number it is
+      takes_a_value = false;
+      continue;
+    }
+    if (a == "--") {
+      positional_only = true;
+    } else if (a == "--null" || a == "--log-level") {
+      takes_a_value = true;
+    } else if (bracket_or_mark || single_dash || terminator) {
+      a.insert(a.begin(), shield_mark);
+    }
+  }
+  return out;
+}
 
 void register_call_command(CLI::App& app, command_list& commands) {
   auto o = std::make_shared<call_options_cli>();
@@ -234,13 +272,20 @@ void register_call_command(CLI::App& app, command_list& commands) {
   call->add_option("POOL", o->pool, "The pool: rdbms.TAG or rdbms.TAG@HOST")->required();
   call->add_option("SQL", o->sql, "The statement; parameters as $1.. (pgsql) or ? (mysql, odbc)")
       ->required();
-  call->add_option("PARAM", o->params, "Parameters, as text the server infers the type of");
+  call->add_option("PARAM", o->params,
+                   "Parameters, as text the server infers the type of (one that begins with "
+                   "-- goes after a lone --)");
   // One number per --null, so that parameters may follow it: `--null 2 x` is --null 2, then x.
   call->add_option("--null", o->nulls, "Make the N-th parameter (1-based) NULL; repeatable")
       ->allow_extra_args(false);
   call->add_flag("--json", o->json, "Print {columns, rows, affected_rows} as JSON");
   add_log_level_option(*call);
-  commands.emplace_back(call, [o] { return run_call(*o); });
+  commands.emplace_back(call, [o] {
+    // The arguments as they were given (shield_call_arguments marked some for CLI11).
+    for (std::string* a : {&o->file, &o->pool, &o->sql}) *a = unshielded(std::move(*a));
+    for (std::string& p : o->params) p = unshielded(std::move(p));
+    return run_call(*o);
+  });
 }
 
 }  // namespace outpools::cli

@@ -18,4 +18,12 @@ void register_up_command(CLI::App& app, command_list& commands);
 void register_call_command(CLI::App& app, command_list& commands);
 void register_bench_command(CLI::App& app, command_list& commands);
 
+/// argv as CLI11 should read it. CLI11 would read a PARAM of `outpools call` written `[a,b]` as
+/// the parameters a and b (`[]` as none), and one such as `-Infinity` or `-x` as an unknown
+/// option; so every argument of `call` that begins with `[`, or with `-` followed by anything
+/// but `-` (except `-h`, and the value of `--null` or `--log-level`), or is `++`, gets a leading
+/// \x01 byte, which makes CLI11 take it as one positional. register_call_command removes that byte
+/// again before the command runs. Other commands' arguments are returned unchanged. No errors.
+std::vector<std::string> shield_call_arguments(int argc, const char* const* argv);
+
 }  // namespace outpools::cli

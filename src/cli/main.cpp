@@ -1,6 +1,8 @@
 // outpools — the command-line tool. Thin: every decision lives in the library.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
@@ -19,8 +21,11 @@ int main(int argc, char** argv) {
   register_call_command(app, commands);
   register_bench_command(app, commands);
 
+  std::vector<std::string> arguments = shield_call_arguments(argc, argv);
+  std::vector<const char*> pointers;
+  for (const std::string& a : arguments) pointers.push_back(a.c_str());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(pointers.size()), pointers.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

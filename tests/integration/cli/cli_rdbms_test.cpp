@@ -260,6 +260,26 @@ TEST(cli_call, prints_a_table_or_json_with_untyped_parameters_and_nulls) {
   EXPECT_EQ(json::parse(inferred.out).at("rows"), json::parse("[[42]]"));
 }
 
+TEST(cli_call, parameters_that_look_like_lists_or_options_are_passed_as_they_are) {
+  temp_dir dir;
+  const auto file = shell_quote(dir.write("c.toml", pgsql_pool("pg", "workers = 2")).string());
+  // CLI11 alone would split [1,2] in two, drop [], and take -Infinity and -x for options.
+  shell_result r =
+      run_shell("OUTPOOLS call " + file + " rdbms.pg " +
+                shell_quote("SELECT $1::text AS a, $2::text AS b, $3::float8 AS c, $4::text AS d, "
+                            "$5::text AS e, $6::text AS f, $7::text AS g") +
+                " '[1,2]' '[]' -Infinity -x '[admin]' --null 7 ++ x --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out).at("rows"),
+            json::parse(R"([["[1,2]","[]","-Infinity","-x","[admin]","++",null]])"));
+  // After a lone --, every argument is a parameter, -- words included; --null keeps its number.
+  shell_result after = run_shell("OUTPOOLS call " + file + " rdbms.pg " +
+                                 shell_quote("SELECT $1::text AS a, $2::int AS b") +
+                                 " --null 2 --json -- --json -5");
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(json::parse(after.out).at("rows"), json::parse(R"([["--json",null]])"));
+}
+
 TEST(cli_call, json_stays_valid_for_nan_infinity_and_text_that_is_not_utf8) {
   temp_dir dir;
   const auto file = dir.write("c.toml", pgsql_pool("pg", "workers = 1"));
