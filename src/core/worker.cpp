@@ -448,10 +448,14 @@ void worker::run_bounded(maintenance what) {
   const std::uint64_t op = ++maintenance_ops_;
   maintenance_timed_out_ = false;
   ++ops_in_flight_;
+  // The worker is busy meanwhile: best_worker and next_available_worker look elsewhere (a hung
+  // ping holds it until call_timeout).
+  pool_.loads[index_].fetch_add(1, std::memory_order_relaxed);
   boost::asio::co_spawn(
       executor_, is_ping ? driver_->ping() : driver_->reset(),
       [this, is_ping](std::exception_ptr e, call_result r) {
         --ops_in_flight_;
+        pool_.loads[index_].fetch_sub(1, std::memory_order_relaxed);
         lifecycle_timer_.cancel();  // this operation's bound (one at a time)
         if (!e && r.ok() && !maintenance_timed_out_) {
           feed(is_ping ? worker_event::ping_ok : worker_event::reset_ok);

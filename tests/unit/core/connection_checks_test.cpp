@@ -189,5 +189,28 @@ TEST(connection_checks, a_call_handed_to_a_worker_whose_ping_fails_is_served_by_
   p->stop();
 }
 
+// A worker busy with a keepalive ping is not idle: best_worker sends calls elsewhere while the
+// ping is out (a hung one would hold a call until call_timeout).
+TEST(connection_checks, best_worker_counts_a_ping_in_progress_as_load) {
+  io_threads threads{1};
+  test::fake_backend backend;
+  backend.keepalive = 20ms;
+  backend.keepalive_on = [](std::uint32_t w) { return w == 0; };  // worker 1 is always idle
+  backend.ping_hangs_on = [](std::uint32_t w) { return w == 0; };
+  pool_spec spec = test::generic_spec(2, worker_strategy::best_worker, 2000ms);
+  auto p = pool::create(spec, threads, test::fake_factory(backend));
+  ASSERT_TRUE(p->wait_connected(test::patience));
+  ASSERT_TRUE(test::eventually([&] { return p->stats().per_worker.at(0).state == "pinging"; }));
+  std::vector<std::uint32_t> ran_on;
+  for (int i = 0; i < 10; ++i) {
+    std::uint32_t worker = 99;
+    call_result r = p->call([&](job_context& ctx) { worker = ctx.worker; });
+    ASSERT_TRUE(r.ok()) << r.diagnostics;
+    ran_on.push_back(worker);
+  }
+  EXPECT_EQ(ran_on, std::vector<std::uint32_t>(10, 1)) << "a call waited behind worker 0's ping";
+  p->stop();
+}
+
 }  // namespace
 }  // namespace outpools

@@ -151,6 +151,7 @@ struct fake_backend {
   std::atomic<int> connects{0};
   std::atomic<int> closes{0};
   std::optional<std::chrono::milliseconds> keepalive, idle_check;
+  std::function<bool(std::uint32_t worker)> keepalive_on;  ///< unset: every worker pings
   std::chrono::milliseconds ping_delay{0};
   bool ping_hangs = false;  ///< the ping waits until cancel(), then answers ok (late)
   std::function<bool(std::uint32_t worker)> ping_hangs_on;  ///< as ping_hangs, for these workers
@@ -200,6 +201,7 @@ class fake_driver final : public connection_driver {
   }
   void close() noexcept override { ++backend_.closes; }
   std::optional<std::chrono::milliseconds> keepalive_interval() const noexcept override {
+    if (backend_.keepalive_on && !backend_.keepalive_on(worker_)) return std::nullopt;
     return backend_.keepalive;
   }
   std::optional<std::chrono::milliseconds> idle_check_interval() const noexcept override {
