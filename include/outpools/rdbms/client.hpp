@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,17 +26,26 @@ class client;
 class transaction {
  public:
   /// Runs `sql` on the transaction's connection. An error makes the transaction roll back once
-  /// the function returns (whatever it returns).
+  /// the function returns (whatever it returns). Once the call was answered (`timeout` past
+  /// call_timeout, or the pool stopping), nothing more is sent: `timeout` at once.
   boost::asio::awaitable<query_result> query(std::string sql, std::vector<value> params = {});
-  /// Runs the statement registered with client::prepare under `name`.
+  /// Runs the statement registered with client::prepare under `name`; as query() once the
+  /// call was answered.
   boost::asio::awaitable<query_result> execute(std::string name, std::vector<value> params = {});
 
  private:
   friend class client;
-  transaction(connection& c, const client& owner) : connection_(c), owner_(owner) {}
+  transaction(connection& c, const client& owner, const job_context& ctx)
+      : connection_(c), owner_(owner), ctx_(ctx) {}
+  // `timeout` (and the transaction failed) when the caller was answered already: a statement
+  // sent then would run with nobody waiting, holding the worker and its locks.
+  std::optional<query_result> refused_after_the_answer();
+  // Records a statement's outcome: a failure fails the transaction, the first one is kept.
+  void note(const query_result& r);
   connection& connection_;
   const client& owner_;
-  bool failed_ = false;
+  const job_context& ctx_;
+  std::optional<call_result> first_failure_;  ///< the first statement that failed, as it did
 };
 
 /// Typed access to an rdbms pool. Copies share the pool and the registry of prepared statements.
@@ -87,7 +97,10 @@ class client {
 
   /// Runs `fn(transaction&) -> awaitable<call_result>` on one connection between BEGIN and
   /// COMMIT. Rolled back when fn returns an error, one of its statements failed, it throws, or
-  /// the call times out. Completes with fn's result (or the failure of BEGIN/COMMIT).
+  /// the call times out (after that fn's statements are not sent). Completes with fn's result,
+  /// the failure of BEGIN/COMMIT, or — fn having returned success after a failed statement —
+  /// that statement's error ("a statement of the transaction failed: ..."). A call that times
+  /// out while COMMIT runs may still have committed: the server decides.
   template <typename Fn, typename Token>
   auto async_transaction(Fn fn, Token&& token) {
     return pool_->async_call(
@@ -125,7 +138,7 @@ class client {
     auto& c = static_cast<connection&>(*ctx.connection);
     query_result begin = co_await c.query("BEGIN", {});
     if (!begin.ok()) co_return begin;
-    transaction tx(c, *this);
+    transaction tx(c, *this, ctx);
     call_result result;
     try {
       result = co_await fn(tx);
@@ -135,8 +148,10 @@ class client {
     } catch (...) {
       result = call_result::failure(errc::job_failed, "transaction threw");
     }
-    if (result.ok() && tx.failed_)
-      result = call_result::failure(errc::server_error, "a statement of the transaction failed");
+    if (result.ok() && tx.first_failure_)  // fn went on after a failed statement
+      result = call_result::failure(
+          static_cast<errc>(tx.first_failure_->error.value()),
+          "a statement of the transaction failed: " + tx.first_failure_->diagnostics);
     // The caller was answered `timeout` (or the pool is stopping): nothing may be committed.
     if (result.ok() && ctx.cancelled())
       result = call_result::failure(errc::timeout, "the call timed out before COMMIT");
@@ -169,8 +184,10 @@ class client {
                     if (!r.ok()) {
                       query_result failed(std::move(r));
                       if (failed.error != errc::timeout && failed.error != errc::shutting_down &&
-                          failed.error != errc::cancelled)
+                          failed.error != errc::cancelled) {
                         failed.sqlstate = out->sqlstate;
+                        failed.notices = std::move(out->notices);  // the server's, until it failed
+                      }
                       std::move(handler)(std::move(failed));
                     } else {
                       std::move(handler)(std::move(*out));

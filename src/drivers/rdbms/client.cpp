@@ -48,23 +48,39 @@ std::shared_ptr<const std::string> client::statement_text(std::string_view name)
   return it == statements_->by_name.end() ? nullptr : it->second;
 }
 
+std::optional<query_result> transaction::refused_after_the_answer() {
+  if (!ctx_.cancelled()) return std::nullopt;
+  query_result refused(call_result::failure(
+      errc::timeout, "the call was answered already (call_timeout); the statement was not sent"));
+  note(refused);
+  return refused;
+}
+
+void transaction::note(const query_result& r) {
+  if (r.ok()) return;
+  if (!first_failure_) first_failure_ = static_cast<const call_result&>(r);
+}
+
 boost::asio::awaitable<query_result> transaction::query(std::string sql,
                                                         std::vector<value> params) {
+  if (auto refused = refused_after_the_answer()) co_return std::move(*refused);
   query_result r = co_await connection_.query(sql, params);
-  if (!r.ok()) failed_ = true;
+  note(r);
   co_return r;
 }
 
 boost::asio::awaitable<query_result> transaction::execute(std::string name,
                                                           std::vector<value> params) {
+  if (auto refused = refused_after_the_answer()) co_return std::move(*refused);
   std::shared_ptr<const std::string> sql = owner_.statement_text(name);
   if (!sql) {
-    failed_ = true;
-    co_return query_result(call_result::failure(errc::invalid_argument,
-                                                "no prepared statement named \"" + name + "\""));
+    query_result missing(call_result::failure(errc::invalid_argument,
+                                              "no prepared statement named \"" + name + "\""));
+    note(missing);
+    co_return missing;
   }
   query_result r = co_await connection_.execute(name, *sql, params);
-  if (!r.ok()) failed_ = true;
+  note(r);
   co_return r;
 }
 

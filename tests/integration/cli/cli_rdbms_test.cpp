@@ -340,6 +340,13 @@ TEST(cli_call, the_servers_notices_go_to_stderr_on_one_line_each) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "NOTICE:  one; two\\x1b\n");
   EXPECT_EQ(json::parse(r.out).at("rows"), json::array());
+  // A statement that fails after a notice: the notice is printed before the error.
+  shell_result failed =
+      run_shell("OUTPOOLS call " + shell_quote(file.string()) + " rdbms.pg " +
+                shell_quote("DO $$ BEGIN RAISE NOTICE 'before'; RAISE EXCEPTION 'after'; END $$"));
+  EXPECT_EQ(failed.exit_code, 1) << failed.err;
+  EXPECT_EQ(failed.err.rfind("NOTICE:  before\n", 0), 0u) << failed.err;
+  EXPECT_NE(failed.err.find("after"), std::string::npos) << failed.err;
 }
 
 TEST(cli_call, a_statement_past_call_timeout_returns_timeout_long_before_it_would_end) {

@@ -97,6 +97,11 @@ TEST(mysql_failure, timeout_inside_a_transaction_rolls_it_back) {
   EXPECT_EQ(r.rows.at(0).at(0), value(std::int64_t{0}));
 }
 
+TEST(mysql_failure, a_transaction_answered_timeout_sends_no_more_statements) {
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1\ncall_timeout = 300")));
+  expect_no_statement_after_the_answer(db, "SELECT SLEEP(10)");
+}
+
 // The id of `db`'s (one) connection; 0 after a failure (reported).
 std::int64_t connection_id(rdbms_pool& db) {
   query_result r = db.client.query("SELECT CONNECTION_ID()");

@@ -370,6 +370,11 @@ TEST(pgsql_failure, a_transaction_past_call_timeout_is_not_committed) {
   EXPECT_TRUE(admin.client.query("DROP TABLE " + table).ok());
 }
 
+TEST(pgsql_failure, a_transaction_answered_timeout_sends_no_more_statements) {
+  rdbms_pool db(spec_from_toml(pgsql_toml("workers = 1\ncall_timeout = 300")));
+  expect_no_statement_after_the_answer(db, "SELECT pg_sleep(10)");
+}
+
 TEST(pgsql_failure, an_awaited_query_resumes_on_the_callers_executor) {
   rdbms_pool db(spec_from_toml(pgsql_toml("workers = 1")));
   boost::asio::io_context app;

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <thread>
@@ -209,6 +212,34 @@ void expect_next_call_outside_the_transaction(rdbms_pool& db, const std::string&
   EXPECT_EQ(rdbms::to_text(r.rows.at(0).at(0)), outside) << "it ran in the old transaction";
   EXPECT_EQ(r.rows.at(0).at(1), session.rows.at(0).at(0)) << "the connection was replaced";
   EXPECT_EQ(db.p->stats().reconnects, 0u);
+}
+
+void expect_no_statement_after_the_answer(rdbms_pool& db, const std::string& sleep_sql) {
+  using namespace std::chrono_literals;
+  auto late = std::make_shared<rdbms::query_result>();
+  call_result answer = db.client.transaction_blocking(
+      [late, sleep_sql](rdbms::transaction& tx) -> boost::asio::awaitable<call_result> {
+        co_await tx.query("SELECT 1");
+        // Not a statement (nothing to cancel on the server), past call_timeout.
+        boost::asio::steady_timer wait(co_await boost::asio::this_coro::executor, 800ms);
+        co_await wait.async_wait(boost::asio::use_awaitable);
+        *late = co_await tx.query(sleep_sql);
+        co_return call_result::success();
+      });
+  const auto answered = std::chrono::steady_clock::now();
+  EXPECT_EQ(answer.error, errc::timeout) << answer.diagnostics;
+  // The next call, again while the worker is still busy (each waits call_timeout at most).
+  rdbms::query_result next;
+  for (int tries = 0; tries < 30 && !(next = db.client.query("SELECT 7")).ok(); ++tries) {
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - answered;
+  ASSERT_TRUE(next.ok()) << next.diagnostics;
+  EXPECT_EQ(rdbms::to_text(next.rows.at(0).at(0)), "7");
+  // The job ends about 500 ms after the answer (the rest of its wait, then ROLLBACK); a sent
+  // sleep would hold the worker for seconds (pgsql gives the connection up 5 s after a cancel).
+  EXPECT_LT(elapsed, 3s) << "the statement after the answer ran";
+  EXPECT_EQ(late->error, errc::timeout) << late->diagnostics;
+  EXPECT_NE(late->diagnostics.find("not sent"), std::string::npos) << late->diagnostics;
 }
 
 void expect_a_large_result_cut_at_call_timeout(rdbms_pool& db, const std::string& big_sql,

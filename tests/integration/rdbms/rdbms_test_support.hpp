@@ -103,6 +103,12 @@ void expect_next_call_outside_the_transaction(rdbms_pool& db, const std::string&
                                               const std::string& probe_sql,
                                               const std::string& outside);
 
+/// A transaction through `db` (one worker, call_timeout 300 ms) that is still running when its
+/// caller is answered `timeout` sends nothing more: its next statement, `sleep_sql` (a 10 s
+/// sleep), is refused with `timeout` at once, and the worker serves the next call long before
+/// the sleep would have ended.
+void expect_no_statement_after_the_answer(rdbms_pool& db, const std::string& sleep_sql);
+
 /// How a call of a result far too large to be read within call_timeout (`big_sql`, millions of
 /// values) is answered through `db` (one worker, a call_timeout of `call_timeout`): run as a
 /// query, or as the prepared statement `prepared_name` when that is not empty. It must answer
