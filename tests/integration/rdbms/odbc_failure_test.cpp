@@ -87,6 +87,11 @@ TEST(odbc_failure, timeout_inside_a_transaction_rolls_it_back) {
   EXPECT_EQ(r.rows.at(0).at(0), value(true));
 }
 
+TEST(odbc_failure, a_transaction_answered_timeout_sends_no_more_statements) {
+  rdbms_pool db(spec_from_toml(odbc_toml("workers = 1\ncall_timeout = 300")));
+  expect_no_statement_after_the_answer(db, "SELECT pg_sleep(10)");
+}
+
 // A call that leaves a transaction open does not hand it to the next caller: rolled back first.
 TEST(odbc_failure, a_transaction_left_open_by_a_call_is_rolled_back_before_the_next) {
   rdbms_pool db(spec_from_toml(odbc_toml("workers = 1")));
@@ -94,6 +99,19 @@ TEST(odbc_failure, a_transaction_left_open_by_a_call_is_rolled_back_before_the_n
   query_result r = db.client.query("SELECT now() = statement_timestamp()");
   ASSERT_TRUE(r.ok()) << r.diagnostics;
   EXPECT_EQ(r.rows.at(0).at(0), value(true)) << "the statement ran in the old transaction";
+  EXPECT_EQ(db.p->stats().reconnects, 0u);
+}
+
+// The transaction is known from the statement's words: a BEGIN behind a comment is rolled back
+// before the next call too.
+TEST(odbc_failure, a_transaction_opened_behind_a_comment_is_rolled_back_too) {
+  rdbms_pool db(spec_from_toml(odbc_toml("workers = 1")));
+  for (const char* begin : {"/* app */ BEGIN", "-- app\nBEGIN"}) {
+    ASSERT_TRUE(db.client.query(begin).ok()) << begin;
+    query_result r = db.client.query("SELECT now() = statement_timestamp()");
+    ASSERT_TRUE(r.ok()) << r.diagnostics;
+    EXPECT_EQ(r.rows.at(0).at(0), value(true)) << "the statement ran in the transaction " << begin;
+  }
   EXPECT_EQ(db.p->stats().reconnects, 0u);
 }
 
@@ -223,8 +241,9 @@ TEST(odbc_failure, without_pgclientencoding_a_connect_waiting_for_a_hung_login_s
 
 TEST(odbc_failure, copy_streams_are_refused_before_they_reach_the_driver) {
   rdbms_pool db(spec_from_toml(odbc_toml("workers = 1\ncall_timeout = 3000")));
-  for (const char* sql : {"COPY pg_class TO STDOUT", " copy (SELECT 1) to stdout",
-                          "COPY outpools_nowhere FROM STDIN"}) {
+  for (const char* sql :
+       {"COPY pg_class TO STDOUT", " copy (SELECT 1) to stdout", "COPY outpools_nowhere FROM STDIN",
+        "/* app */ COPY pg_class TO STDOUT", "SELECT 1; COPY pg_class TO STDOUT"}) {
     const auto started = clock_type::now();
     query_result r = db.client.query(sql);
     EXPECT_EQ(r.error, errc::invalid_argument) << sql << ": " << r.diagnostics;
@@ -287,6 +306,12 @@ TEST(odbc_connection_string, passwords_are_redacted_from_messages) {
   EXPECT_EQ(redacted("lib 'X; Pwd = pw two'", "Driver={X; Pwd = pw two"), "lib 'X; Pwd = ****'");
   EXPECT_EQ(redacted("lib 'X;PASSWORD=sec", "Driver={X;PASSWORD=secret"),  // cut short
             "lib 'X;PASSWORD=****");
+  // A braced password holding ';' or a quote, its closing brace taken by the driver's.
+  EXPECT_EQ(redacted("Can't open lib 'X;PWD={ab;cd' : file not found", "Driver={X;PWD={ab;cd}"),
+            "Can't open lib 'X;PWD=****' : file not found");
+  EXPECT_EQ(redacted("lib 'X;PWD={ab'cd' : no", "Driver={X;PWD={ab'cd}"), "lib 'X;PWD=****' : no");
+  EXPECT_EQ(redacted("lib 'X;PWD=ab'cd' : no", "Driver={X;PWD=ab'cd"), "lib 'X;PWD=****' : no");
+  EXPECT_EQ(redacted("PWD={a;b}} c}; then", "PWD={a;b}} c}"), "PWD=****; then");
   // A long password quoted without its key; a short one is left alone (it could be anything).
   EXPECT_EQ(redacted("no luck with long-secret-1", "UID=u;PWD={long-secret-1}"),
             "no luck with ****");

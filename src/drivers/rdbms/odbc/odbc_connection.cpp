@@ -3,9 +3,10 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <cctype>
 #include <thread>
 #include <vector>
+
+#include "drivers/rdbms/odbc/statement_words.hpp"
 
 namespace outpools::rdbms {
 namespace {
@@ -13,28 +14,6 @@ namespace {
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
-
-// The first word of `sql`, upper-cased, and the rest after it.
-std::string first_word(std::string_view& sql) {
-  while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front())))
-    sql.remove_prefix(1);
-  std::string word;
-  while (!sql.empty() && std::isalpha(static_cast<unsigned char>(sql.front()))) {
-    word += static_cast<char>(std::toupper(static_cast<unsigned char>(sql.front())));
-    sql.remove_prefix(1);
-  }
-  return word;
-}
-
-// COPY ... FROM STDIN / TO STDOUT: a data stream ODBC has no call for. psqlODBC then waits in
-// SQLExecDirect for data for ever, at full CPU, and SQLCancel does not end it.
-bool is_copy_stream(std::string_view sql) {
-  std::string_view rest = sql;
-  if (first_word(rest) != "COPY") return false;
-  std::string upper(rest);
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return upper.find("STDIN") != std::string::npos || upper.find("STDOUT") != std::string::npos;
-}
 
 query_result copy_stream_refused() {
   return query_result(call_result::failure(
@@ -214,16 +193,16 @@ query_result odbc_connection::not_connected() const {
 }
 
 void odbc_connection::track_transaction(std::string_view sql, bool executed) noexcept {
-  const std::string word = first_word(sql);
-  if (word == "BEGIN" || word == "START") {
-    // Even when it failed or was cancelled: "BEGIN; ..." may have begun one before its next
-    // statement failed. A ROLLBACK too many is harmless.
+  try {
+    if (may_open_transaction(sql)) {
+      // Even when it failed or was cancelled: "BEGIN; ..." may have begun one before its next
+      // statement failed. A ROLLBACK too many is harmless.
+      in_transaction_ = true;
+    } else if (executed && only_ends_transaction(sql)) {
+      in_transaction_ = false;
+    }
+  } catch (...) {  // no memory for the words: assume the worst
     in_transaction_ = true;
-  } else if (!executed) {
-  } else if (word == "COMMIT" || word == "END" || word == "ABORT") {
-    in_transaction_ = false;
-  } else if (word == "ROLLBACK") {
-    if (first_word(sql) != "TO") in_transaction_ = false;  // not ROLLBACK TO SAVEPOINT
   }
 }
 

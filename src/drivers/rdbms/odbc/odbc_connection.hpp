@@ -68,8 +68,8 @@ class odbc_connection final : public connection {
   void cancel_on_side_thread() noexcept;
   // Both: SQLCancel for the driver, and the pending call given up at once.
   void cancel_and_give_up() noexcept;
-  // Updates in_transaction_ after `sql` was sent: BEGIN/START sets it whatever the outcome;
-  // COMMIT/END/ABORT/ROLLBACK (not ROLLBACK TO) clear it when they `executed`.
+  // Updates in_transaction_ after `sql` was sent (statement_words.hpp): a text that may open a
+  // transaction sets it whatever the outcome; one that only ends one clears it when `executed`.
   void track_transaction(std::string_view sql, bool executed) noexcept;
   query_result not_connected() const;
 

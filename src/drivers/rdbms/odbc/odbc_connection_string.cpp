@@ -24,9 +24,31 @@ bool names_a_password(std::string_view key) {
   return k.find("PWD") != std::string::npos || k.find("PASSWORD") != std::string::npos;
 }
 
+// Where the password that starts at `i` of `message` ends, as far as a message can tell. Braced
+// ({...}, `}}` an escaped brace): at its closing brace. Otherwise at the next ';'. Either way no
+// later than the message's last quote after it — the driver manager quotes a string back whole,
+// and a quote before that one may be the password's own — or the message's end.
+std::size_t password_end(const std::string& message, std::size_t i) {
+  const std::size_t last_quote = message.find_last_of("'\"");
+  std::size_t end =
+      last_quote != std::string::npos && last_quote >= i ? last_quote : message.size();
+  if (i < message.size() && message[i] == '{') {
+    for (std::size_t j = i + 1; j < message.size(); ++j) {
+      if (message[j] != '}') continue;
+      if (j + 1 < message.size() && message[j + 1] == '}') {
+        ++j;
+        continue;
+      }
+      return std::min(end, j + 1);
+    }
+    return end;
+  }
+  return std::min(end, message.find(';', i));
+}
+
 // `message` with what follows each password key in it (PWD or PASSWORD, any case, then
-// optional spaces and '=') masked up to the next ';', quote or the end: the form the driver
-// manager quotes a string back in does not matter (braces, `}}` escapes, spaces, truncation).
+// optional spaces and '=') masked to password_end(): the form the driver manager quotes a string
+// back in does not matter (braces, `}}` escapes, spaces, truncation).
 std::string mask_after_password_keys(std::string message) {
   for (std::string_view key : {std::string_view("PWD"), std::string_view("PASSWORD")}) {
     std::size_t at = 0;
@@ -41,10 +63,7 @@ std::string mask_after_password_keys(std::string message) {
       }
       ++i;
       while (i < message.size() && message[i] == ' ') ++i;
-      std::size_t end = i;
-      while (end < message.size() && message[end] != ';' && message[end] != '\'' &&
-             message[end] != '"')
-        ++end;
+      const std::size_t end = password_end(message, i);
       if (end > i) message.replace(i, end - i, "****");
       at = i + 4;
     }
