@@ -1,11 +1,14 @@
 #include "drivers/rdbms/odbc/odbc_values.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <string>
 
 namespace outpools::rdbms {
 namespace {
 
-enum class kind { boolean, integer, real, binary, text };
+// unsigned_big: a BIGINT UNSIGNED (MariaDB), whose values above INT64_MAX do not fit an int64.
+enum class kind { boolean, integer, unsigned_big, real, binary, text };
 
 kind kind_of(SQLSMALLINT type) {
   switch (type) {
@@ -71,6 +74,15 @@ SQLRETURN read_cell(SQLHSTMT stmt, SQLUSMALLINT column, kind k, value& out) {
       SQLBIGINT i = 0;
       rc = SQLGetData(stmt, column, SQL_C_SBIGINT, &i, sizeof i, &indicator);
       if (SQL_SUCCEEDED(rc)) out = static_cast<std::int64_t>(i);
+      break;
+    }
+    case kind::unsigned_big: {
+      SQLUBIGINT u = 0;
+      rc = SQLGetData(stmt, column, SQL_C_UBIGINT, &u, sizeof u, &indicator);
+      // As the mysql driver gives it: an int64 when it fits, its decimal text when not.
+      if (SQL_SUCCEEDED(rc))
+        out = u <= static_cast<SQLUBIGINT>(INT64_MAX) ? value(static_cast<std::int64_t>(u))
+                                                      : value(std::to_string(u));
       break;
     }
     case kind::real: {
@@ -145,7 +157,15 @@ SQLRETURN read_odbc_rows(SQLHSTMT stmt, SQLSMALLINT columns, query_result& out,
         reinterpret_cast<const char*>(name),
         std::min<std::size_t>(static_cast<std::size_t>(std::max<SQLSMALLINT>(name_length, 0)),
                               sizeof name - 1));
-    kinds.push_back(kind_of(type));
+    kind k = kind_of(type);
+    if (type == SQL_BIGINT) {
+      SQLLEN is_unsigned = SQL_FALSE;
+      if (SQL_SUCCEEDED(SQLColAttribute(stmt, static_cast<SQLUSMALLINT>(c), SQL_DESC_UNSIGNED,
+                                        nullptr, 0, nullptr, &is_unsigned)) &&
+          is_unsigned == SQL_TRUE)
+        k = kind::unsigned_big;
+    }
+    kinds.push_back(k);
   }
   while (!stop()) {
     const SQLRETURN fetched = SQLFetch(stmt);
