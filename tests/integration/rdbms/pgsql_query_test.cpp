@@ -52,6 +52,22 @@ TEST(pgsql_prepared, a_name_registered_again_runs_its_new_text) {
   expect_a_name_registered_again_runs_its_new_text(spec_from_toml(pgsql_toml("workers = 1")));
 }
 
+// DISCARD ALL (a common way to reset a session) drops the server's prepared statements behind
+// the driver's back: the next execute prepares the name again instead of failing with 26000.
+TEST(pgsql_prepared, a_statement_dropped_on_the_server_is_prepared_again) {
+  rdbms_pool db(spec_from_toml(pgsql_toml("workers = 1")));
+  db.client.prepare("twice", "SELECT $1::int * 2 AS n");
+  for (const char* drop : {"DISCARD ALL", "DEALLOCATE ALL"}) {
+    query_result before = db.client.execute("twice", {value(std::int64_t{4})});
+    ASSERT_TRUE(before.ok()) << before.diagnostics;
+    ASSERT_TRUE(db.client.query(drop).ok()) << drop;
+    query_result after = db.client.execute("twice", {value(std::int64_t{5})});
+    ASSERT_TRUE(after.ok()) << drop << ": " << after.diagnostics;
+    EXPECT_EQ(std::get<std::int64_t>(after.rows.at(0).at(0)), 10);
+  }
+  EXPECT_EQ(db.p->stats().reconnects, 0u);
+}
+
 TEST_F(pgsql_query, prepared_statements_run_by_name_on_every_connection) {
   db_.client.prepare("add", "SELECT $1::int + $2::int AS sum");
   for (int i = 0; i < 6; ++i) {  // more calls than workers: each connection prepares once

@@ -495,6 +495,20 @@ awaitable<query_result> pgsql_connection::execute(std::string_view name, std::st
   if (conn_ == nullptr || broken_) co_return lost("not connected");
   notices_.clear();
   notices_dropped_ = 0;
+  query_result result = co_await prepare_and_run(name, sql, params);
+  // 26000: the server no longer knows the name — a DISCARD ALL or DEALLOCATE ALL run through
+  // query() dropped it. Prepared again once, unless that failed a transaction (nothing more
+  // runs in it then).
+  if (!result.ok() && result.sqlstate == "26000" && !in_transaction() && !broken_) {
+    prepared_.erase(std::string(name));
+    result = co_await prepare_and_run(name, sql, params);
+  }
+  co_return with_notices(std::move(result));
+}
+
+awaitable<query_result> pgsql_connection::prepare_and_run(std::string_view name,
+                                                          std::string_view sql,
+                                                          std::span<const value> params) {
   const std::string statement(name);
   auto known = prepared_.find(statement);
   if (known != prepared_.end() && known->second != sql) {
@@ -506,7 +520,7 @@ awaitable<query_result> pgsql_connection::execute(std::string_view name, std::st
     PQfreemem(quoted);
     if (!PQsendQuery(conn_, deallocate.c_str())) co_return lost("sending DEALLOCATE failed");
     query_result dropped = co_await collect();
-    if (!dropped.ok()) co_return with_notices(std::move(dropped));
+    if (!dropped.ok()) co_return dropped;
     prepared_.erase(known);
     known = prepared_.end();
   }
@@ -515,14 +529,14 @@ awaitable<query_result> pgsql_connection::execute(std::string_view name, std::st
     if (!PQsendPrepare(conn_, statement.c_str(), text.c_str(), 0, nullptr))
       co_return lost("sending PREPARE failed");
     query_result prepared = co_await collect();
-    if (!prepared.ok()) co_return with_notices(std::move(prepared));
+    if (!prepared.ok()) co_return prepared;
     prepared_.emplace(statement, text);
   }
   pgsql_params p = encode_pgsql_params(params);
   if (!PQsendQueryPrepared(conn_, statement.c_str(), p.count(), p.values(), p.lengths(),
                            p.formats(), 0))
     co_return lost("sending the statement failed");
-  co_return with_notices(co_await collect());
+  co_return co_await collect();
 }
 
 awaitable<query_result> pgsql_connection::collect() {

@@ -69,6 +69,10 @@ class pgsql_connection final : public connection {
   // Frees the notifications (LISTEN) libpq has read: nothing here serves them, and libpq would
   // keep every one.
   void drop_notifications() noexcept;
+  // Runs the statement `name` (`sql`), preparing it first on this connection when it has not,
+  // or had another text (DEALLOCATE, then PREPARE). Notices are left in notices_.
+  boost::asio::awaitable<query_result> prepare_and_run(std::string_view name, std::string_view sql,
+                                                       std::span<const value> params);
   // Flushes the sent query and collects every result of it.
   boost::asio::awaitable<query_result> collect();
   query_result lost(const std::string& what);
