@@ -85,8 +85,13 @@ void print_table(const rdbms::query_result& r) {
               << " affected\n";
     return;
   }
+  // Column names come from the statement (aliases): escaped as the cells are.
+  std::vector<std::string> header;
   std::vector<std::size_t> widths;
-  for (const std::string& c : r.columns) widths.push_back(display_width(c));
+  for (const std::string& c : r.columns) {
+    header.push_back(one_line(c));
+    widths.push_back(display_width(header.back()));
+  }
   std::vector<std::vector<std::string>> cells;
   for (const rdbms::row& row : r.rows) {
     std::vector<std::string> line;
@@ -104,7 +109,7 @@ void print_table(const rdbms::query_result& r) {
     }
     std::cout << '\n';
   };
-  print_line(r.columns);
+  print_line(header);
   for (std::size_t i = 0; i < widths.size(); ++i)
     std::cout << (i ? "-+-" : "-") << std::string(widths[i], '-');
   std::cout << "-\n";

@@ -245,6 +245,12 @@ TEST(cli_call, prints_a_table_or_json_with_untyped_parameters_and_nulls) {
   EXPECT_NE(lines[2].find('x'), std::string::npos) << lines[2];
   EXPECT_EQ(lines[3], "(1 row)");
 
+  // A column name is the statement's: a control character in it is escaped as in the cells.
+  shell_result escaped = run_shell("OUTPOOLS call " + shell_quote(file.string()) + " rdbms.pg " +
+                                   shell_quote("SELECT 1 AS \"a\x1b[2Jb\""));
+  ASSERT_EQ(escaped.exit_code, 0) << escaped.err;
+  EXPECT_EQ(lines_of(escaped.out).at(0), " a\\x1b[2Jb") << escaped.out;
+
   // --null takes one number: parameters may follow it, and it may be given more than once.
   shell_result interleaved =
       run_shell("OUTPOOLS call " + shell_quote(file.string()) + " rdbms.pg " +
