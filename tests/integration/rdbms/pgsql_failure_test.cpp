@@ -370,6 +370,20 @@ TEST(pgsql_failure, a_transaction_past_call_timeout_is_not_committed) {
   EXPECT_TRUE(admin.client.query("DROP TABLE " + table).ok());
 }
 
+// libpq refuses a statement of more than 65535 parameters before sending anything: the caller's
+// error, and the connection stays.
+TEST(pgsql_failure, a_statement_libpq_refuses_is_invalid_argument_and_keeps_the_connection) {
+  rdbms_pool db(spec_from_toml(pgsql_toml("workers = 1")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  std::vector<value> too_many(70000, value(std::int64_t{1}));
+  query_result r = db.client.query("SELECT $1", too_many);
+  EXPECT_EQ(r.error, errc::invalid_argument) << r.diagnostics;
+  EXPECT_NE(r.diagnostics.find("65535"), std::string::npos) << r.diagnostics;
+  query_result next = db.client.query("SELECT 1");
+  ASSERT_TRUE(next.ok()) << next.diagnostics;
+  EXPECT_EQ(db.p->stats().reconnects, 0u);
+}
+
 TEST(pgsql_failure, a_transaction_answered_timeout_sends_no_more_statements) {
   rdbms_pool db(spec_from_toml(pgsql_toml("workers = 1\ncall_timeout = 300")));
   expect_no_statement_after_the_answer(db, "SELECT pg_sleep(10)");

@@ -473,6 +473,15 @@ query_result pgsql_connection::lost(const std::string& what) {
       call_result::failure(errc::disconnected, why.empty() ? what : what + ": " + why));
 }
 
+query_result pgsql_connection::not_sent(const std::string& what) {
+  // libpq refused the statement itself (more than 65535 parameters, no memory for it) and the
+  // connection is as it was: the caller's error, not the connection's.
+  if (PQstatus(conn_) == CONNECTION_OK && !PQisBusy(conn_))
+    return query_result(call_result::failure(errc::invalid_argument,
+                                             what + ": " + as_one_line(PQerrorMessage(conn_))));
+  return lost(what);
+}
+
 awaitable<query_result> pgsql_connection::query(std::string_view sql,
                                                 std::span<const value> params) {
   if (conn_ == nullptr || broken_) co_return lost("not connected");
@@ -486,7 +495,7 @@ awaitable<query_result> pgsql_connection::query(std::string_view sql,
     return PQsendQueryParams(conn_, text.c_str(), p.count(), p.types(), p.values(), p.lengths(),
                              p.formats(), 0) != 0;
   }();
-  if (!sent) co_return lost("sending the query failed");
+  if (!sent) co_return not_sent("sending the query failed");
   co_return with_notices(co_await collect());
 }
 
@@ -518,7 +527,7 @@ awaitable<query_result> pgsql_connection::prepare_and_run(std::string_view name,
     if (quoted == nullptr) co_return lost("quoting the statement's name failed");
     const std::string deallocate = std::string("DEALLOCATE ") + quoted;
     PQfreemem(quoted);
-    if (!PQsendQuery(conn_, deallocate.c_str())) co_return lost("sending DEALLOCATE failed");
+    if (!PQsendQuery(conn_, deallocate.c_str())) co_return not_sent("sending DEALLOCATE failed");
     query_result dropped = co_await collect();
     if (!dropped.ok()) co_return dropped;
     prepared_.erase(known);
@@ -527,7 +536,7 @@ awaitable<query_result> pgsql_connection::prepare_and_run(std::string_view name,
   if (known == prepared_.end()) {
     const std::string text(sql);
     if (!PQsendPrepare(conn_, statement.c_str(), text.c_str(), 0, nullptr))
-      co_return lost("sending PREPARE failed");
+      co_return not_sent("sending PREPARE failed");
     query_result prepared = co_await collect();
     if (!prepared.ok()) co_return prepared;
     prepared_.emplace(statement, text);
@@ -535,7 +544,7 @@ awaitable<query_result> pgsql_connection::prepare_and_run(std::string_view name,
   pgsql_params p = encode_pgsql_params(params);
   if (!PQsendQueryPrepared(conn_, statement.c_str(), p.count(), p.values(), p.lengths(),
                            p.formats(), 0))
-    co_return lost("sending the statement failed");
+    co_return not_sent("sending the statement failed");
   co_return co_await collect();
 }
 

@@ -76,6 +76,9 @@ class pgsql_connection final : public connection {
   // Flushes the sent query and collects every result of it.
   boost::asio::awaitable<query_result> collect();
   query_result lost(const std::string& what);
+  // A PQsend* that returned 0: `invalid_argument` when libpq refused the statement and the
+  // connection is unharmed, lost() when it is not.
+  query_result not_sent(const std::string& what);
   // libpq's notice receiver: keeps the notice for the statement (or the idle check).
   static void on_notice(void* self, const PGresult* notice);
   // Hands the notices gathered since the statement was sent to its result.
