@@ -69,6 +69,25 @@ json::value to_json(const rdbms::value& v) {
   return json::string(valid_utf8(rdbms::to_text(v)));
 }
 
+// A finite double as JSON: its shortest text (to_text, the table's: 0.1, 1e+300), ".0" added
+// to a whole number so that it reads back as a float. (Boost.JSON would print 1E-1, 4.2E1.)
+std::string json_double(double d) {
+  std::string text = rdbms::to_text(rdbms::value(d));
+  if (text.find_first_of(".e") == std::string::npos) text += ".0";
+  return text;
+}
+
+// A row as JSON text: doubles by json_double, every other value by Boost.JSON.
+std::string json_row(const rdbms::row& row) {
+  std::string out = "[";
+  for (const rdbms::value& v : row) {
+    if (out.size() > 1) out += ',';
+    const double* d = std::get_if<double>(&v);
+    out += d != nullptr && std::isfinite(*d) ? json_double(*d) : json::serialize(to_json(v));
+  }
+  return out + "]";
+}
+
 // A cell of the table.
 std::string table_cell(const rdbms::value& v) { return one_line(rdbms::to_text(v)); }
 
@@ -212,17 +231,12 @@ int run_call(const call_options_cli& o) {
     return exit_failed;
   }
   if (o.json) {
-    json::array columns, rows;
+    json::array columns;
     for (const std::string& c : r.columns) columns.emplace_back(valid_utf8(c));
-    for (const rdbms::row& row : r.rows) {
-      json::array values;
-      for (const rdbms::value& v : row) values.push_back(to_json(v));
-      rows.push_back(std::move(values));
-    }
-    std::cout << json::serialize(json::object{{"columns", std::move(columns)},
-                                              {"rows", std::move(rows)},
-                                              {"affected_rows", r.affected_rows}})
-              << '\n';
+    std::string rows;
+    for (const rdbms::row& row : r.rows) rows += (rows.empty() ? "" : ",") + json_row(row);
+    std::cout << "{\"columns\":" << json::serialize(columns) << ",\"rows\":[" << rows
+              << "],\"affected_rows\":" << r.affected_rows << "}\n";
   } else {
     print_table(r);
   }

@@ -295,6 +295,13 @@ TEST(cli_call, json_stays_valid_for_nan_infinity_and_text_that_is_not_utf8) {
       " --json");
   ASSERT_EQ(pg.exit_code, 0) << pg.err;
   EXPECT_EQ(json::parse(pg.out).at("rows"), json::parse(R"([["NaN","-Infinity",0.1]])"));
+  // Numbers as people write them, the same as in the table; a whole double keeps its ".0".
+  shell_result numbers = run_shell(
+      "OUTPOOLS call " + shell_quote(file.string()) + " rdbms.pg " +
+      shell_quote("SELECT 0.1::float8, 42::float8, 1e300::float8, -2.5e-7::float8, 7") + " --json");
+  ASSERT_EQ(numbers.exit_code, 0) << numbers.err;
+  EXPECT_NE(numbers.out.find(R"("rows":[[0.1,42.0,1e+300,-2.5e-07,7]])"), std::string::npos)
+      << numbers.out;
 
   // SQLite (the quickstart's pool) returns the bytes FF 41 as text: FF is no UTF-8.
   shell_result lite = run_shell("cd " + shell_quote(OUTPOOLS_SOURCE_DIR) +
