@@ -51,7 +51,9 @@ std::shared_ptr<const std::string> client::statement_text(std::string_view name)
 std::optional<query_result> transaction::refused_after_the_answer() {
   if (!ctx_.cancelled()) return std::nullopt;
   query_result refused(call_result::failure(
-      errc::timeout, "the call was answered already (call_timeout); the statement was not sent"));
+      errc::timeout,
+      "the call was answered already (call_timeout, or the pool stopping); the statement was "
+      "not sent"));
   note(refused);
   return refused;
 }
