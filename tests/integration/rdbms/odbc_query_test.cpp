@@ -226,6 +226,21 @@ TEST_P(odbc_sources, server_errors_carry_the_sqlstate) {
   EXPECT_EQ(db.p->stats().reconnects, 0u);
 }
 
+// psqlODBC runs a text of several statements: an error in a later one fails the call (the
+// server kept nothing of the text), it is not dropped behind the first one's result.
+TEST(odbc_query, pg_an_error_in_a_later_statement_of_the_text_fails_the_call) {
+  rdbms_pool db(spec_from_toml(odbc_toml("workers = 1")));
+  scratch_table table(db.client, "BYTEA");
+  query_result r = db.client.query("INSERT INTO " + table.name +
+                                   " (id) VALUES (1); SELECT * FROM outpools_no_such_table");
+  EXPECT_EQ(r.error, errc::server_error) << r.diagnostics;
+  EXPECT_EQ(r.sqlstate, "42P01") << r.diagnostics;
+  query_result rows = db.client.query("SELECT count(*) FROM " + table.name);
+  ASSERT_TRUE(rows.ok()) << rows.diagnostics;
+  EXPECT_EQ(to_text(rows.rows.at(0).at(0)), "0") << "the text's first statement was kept";
+  EXPECT_EQ(db.p->stats().reconnects, 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(dsn, odbc_sources,
                          ::testing::Values("OUTPOOLS_ODBC_PG_DSN", "OUTPOOLS_ODBC_SQLITE_DSN"));
 

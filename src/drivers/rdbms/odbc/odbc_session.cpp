@@ -170,7 +170,15 @@ query_result odbc_session::run(std::uint64_t run, SQLHSTMT stmt, bool prepared,
       out = query_result(call_result::failure(
           errc::timeout, "cancelled while its rows were read; the rest was dropped"));
     }
-    while (SQL_SUCCEEDED(step) && !cancelled(run) && SQL_SUCCEEDED(SQLMoreResults(stmt))) {
+    // The results of the text's later statements: drained, and an error among them is the
+    // call's (psqlODBC runs the text as one implicit transaction: nothing of it was kept).
+    while (SQL_SUCCEEDED(step) && !cancelled(run)) {
+      const SQLRETURN more = SQLMoreResults(stmt);
+      if (more == SQL_NO_DATA) break;
+      if (!SQL_SUCCEEDED(more)) {
+        out = failure(SQL_HANDLE_STMT, stmt, "a later statement of the text");
+        break;
+      }
     }
   }
   {
