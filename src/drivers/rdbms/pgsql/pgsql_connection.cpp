@@ -17,6 +17,7 @@
 #include "drivers/rdbms/host_lookup.hpp"
 #include "drivers/rdbms/message_lines.hpp"
 #include "drivers/rdbms/pgsql/pgsql_values.hpp"
+#include "drivers/rdbms/poll_until.hpp"
 #include "drivers/rdbms/result_slices.hpp"
 #include "drivers/rdbms/tcp_connect_bound.hpp"
 
@@ -61,6 +62,9 @@ int key_password_of_the_connection(char* buffer, int size, PGconn* conn) {
   return length;
 }
 
+// PQcancel threads alive in the process (pgsql_connection::cancel()).
+std::atomic<int> cancel_requests_in_flight{0};
+
 // The hook is the process's (libpq has no per-connection one): installed before the first
 // connect, for every libpq connection of the process.
 void never_prompt_for_key_passwords() {
@@ -85,8 +89,14 @@ std::uint64_t affected_rows_of(PGresult* res) {
 std::vector<std::pair<std::string, std::string>> pgsql_connect_parameters(const pool_spec& spec) {
   const auto& o = std::get<rdbms_options>(spec.connection);
   std::vector<std::pair<std::string, std::string>> p{
-      {"host", o.host},     {"port", std::to_string(o.port)}, {"dbname", o.database},
-      {"user", o.username}, {"application_name", "outpools"},
+      {"host", o.host},
+      {"port", std::to_string(o.port)},
+      {"dbname", o.database},
+      {"user", o.username},
+      {"application_name", "outpools"},
+      // GSSAPI would run its Kerberos exchange inside PQconnectPoll, on the I/O thread, when
+      // the user has a credential cache; nothing here configures it.
+      {"gssencmode", "disable"},
   };
   if (o.password) p.emplace_back("password", o.password->reveal());
   if (!spec.tls) {
@@ -291,19 +301,28 @@ awaitable<call_result> pgsql_connection::ping() {
 
 awaitable<call_result> pgsql_connection::reset() {
   // A cancel request still on its way could hit the next caller's statement: wait until the
-  // side thread's PQcancel has returned (the server has taken it), at most the grace period.
+  // side thread's PQcancel has returned (the server has taken it), at most the grace period;
+  // one that has not returned by then gives the connection up.
   reset_cancelled_ = false;
   if (cancel_done_) {
+    const std::shared_ptr<std::atomic<bool>> request = cancel_done_;
+    const auto deadline = steady::now() + cancel_grace_;
     asio::steady_timer tick(executor_);
-    const auto deadline = std::chrono::steady_clock::now() + cancel_grace_;
+    auto landed = [&request] { return request->load(std::memory_order_acquire); };
+    auto given_up = [this, deadline] {
+      return broken_ || reset_cancelled_ || steady::now() >= deadline;
+    };
     reset_waiting_ = true;
-    while (!cancel_done_->load() && std::chrono::steady_clock::now() < deadline && !broken_ &&
-           !reset_cancelled_) {
-      tick.expires_after(std::chrono::milliseconds(1));
-      co_await tick.async_wait(asio::as_tuple(use_awaitable));
-    }
+    const bool answered = co_await poll_until(tick, landed, given_up);
     reset_waiting_ = false;
     cancel_done_.reset();
+    if (!answered && !reset_cancelled_ && !broken_) {
+      broken_ = true;
+      co_return call_result::failure(
+          errc::disconnected,
+          "the cancel request was not answered within connect_timeout; the connection is "
+          "replaced (the request could still reach the next statement)");
+    }
   }
   cancel_pending_ = false;
   cancel_timer_.cancel();
@@ -352,26 +371,36 @@ void pgsql_connection::cancel() noexcept {
   }
   if (conn_ == nullptr) return;
   if (PQstatus(conn_) != CONNECTION_OK || !canceller_) {
-    // Still connecting: give up the attempt.
-    broken_ = true;
-    boost::system::error_code ignored;
-    if (socket_) socket_->cancel(ignored);
+    give_up_connection();  // still connecting: give up the attempt
     return;
   }
   // PQcancel opens a connection of its own and blocks: it runs on a thread of its own, which
   // owns a reference to the cancel object. If the statement has not ended after the grace
   // period (a hung server), the connection is given up and the worker reconnects.
   // The thread only touches what it owns (the cancel object, the done flag), so it may outlive
-  // this connection and its io_context.
+  // this connection and its io_context. A server that never answers cancel requests keeps such
+  // threads for ever: one per connection at a time, and max_cancel_requests_in_flight in the
+  // process; past either, the connection is given up instead (the server stops the statement
+  // when it finds its client gone).
+  const bool own_in_flight = cancel_done_ && !cancel_done_->load(std::memory_order_acquire);
+  if (own_in_flight || cancel_requests_in_flight.fetch_add(1) >= max_cancel_requests_in_flight) {
+    if (!own_in_flight) cancel_requests_in_flight.fetch_sub(1);
+    give_up_connection();
+    return;
+  }
   auto done = std::make_shared<std::atomic<bool>>(false);
   try {
     std::thread([canceller = canceller_, done] {
       char error[256];
       PQcancel(canceller.get(), error, sizeof error);
-      done->store(true);
+      done->store(true, std::memory_order_release);
+      cancel_requests_in_flight.fetch_sub(1);
     }).detach();
     cancel_done_ = std::move(done);
-  } catch (...) {
+  } catch (...) {  // no thread: no cancel
+    cancel_requests_in_flight.fetch_sub(1);
+    give_up_connection();
+    return;
   }
   cancel_pending_ = true;
   cancel_timer_.expires_after(cancel_grace_);
@@ -379,10 +408,14 @@ void pgsql_connection::cancel() noexcept {
       [this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
         // An expiry already queued when the connection went away, or when the statement ended.
         if (ec || alive.expired() || !cancel_pending_) return;
-        broken_ = true;
-        boost::system::error_code ignored;
-        if (socket_) socket_->cancel(ignored);
+        give_up_connection();
       });
+}
+
+void pgsql_connection::give_up_connection() noexcept {
+  broken_ = true;
+  boost::system::error_code ignored;
+  if (socket_) socket_->cancel(ignored);  // the statement's wait ends: `disconnected`
 }
 
 bool pgsql_connection::is_fatal(const call_result& result) const noexcept {

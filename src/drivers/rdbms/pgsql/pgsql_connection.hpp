@@ -43,6 +43,10 @@ class pgsql_connection final : public connection {
     return idle_check_every;
   }
 
+  /// The most cancel requests (PQcancel, one thread each) on their way at once in the process;
+  /// past it, a statement to cancel gives its connection up instead.
+  static constexpr int max_cancel_requests_in_flight = 16;
+
   /// The most notices one statement keeps (the rest are counted in a last one).
   static constexpr std::size_t max_notices = 100;
 
@@ -76,6 +80,9 @@ class pgsql_connection final : public connection {
   // Flushes the sent query and collects every result of it.
   boost::asio::awaitable<query_result> collect();
   query_result lost(const std::string& what);
+  // Marks the connection broken and ends the wait of the statement in progress (`disconnected`):
+  // the worker replaces it.
+  void give_up_connection() noexcept;
   // A PQsend* that returned 0: `invalid_argument` when libpq refused the statement and the
   // connection is unharmed, lost() when it is not.
   query_result not_sent(const std::string& what);

@@ -1,0 +1,102 @@
+#include "integration/rdbms/cancel_swallowing_proxy.hpp"
+
+#include <array>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <cstdint>
+
+namespace outpools::testing {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+// One client connection: its first 8 bytes (length, code) decide; then both directions are
+// copied until either side closes.
+struct cancel_swallowing_proxy::session : std::enable_shared_from_this<session> {
+  session(tcp::socket c, cancel_swallowing_proxy& p)
+      : client(std::move(c)), server(client.get_executor()), proxy(p) {}
+
+  void start() {
+    asio::async_read(client, asio::buffer(head), [self = shared_from_this()](auto ec, std::size_t) {
+      if (ec) return;
+      const std::uint32_t code = (std::uint32_t{self->head[4]} << 24) |
+                                 (std::uint32_t{self->head[5]} << 16) |
+                                 (std::uint32_t{self->head[6]} << 8) | self->head[7];
+      if (code == 80877102) {  // CancelRequest: held, never answered
+        ++self->proxy.held_;
+        return;
+      }
+      self->server.async_connect(
+          tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                        static_cast<unsigned short>(self->proxy.target_port_)),
+          [self](auto error) {
+            if (error) return self->close();
+            asio::async_write(self->server, asio::buffer(self->head),
+                              [self](auto e, std::size_t) {
+                                if (e) return self->close();
+                                self->pipe(self->client, self->server, self->up);
+                                self->pipe(self->server, self->client, self->down);
+                              });
+          });
+    });
+  }
+
+  void pipe(tcp::socket& from, tcp::socket& to, std::array<char, 16384>& buffer) {
+    from.async_read_some(asio::buffer(buffer), [self = shared_from_this(), &from, &to,
+                                                &buffer](auto ec, std::size_t n) {
+      if (ec) return self->close();
+      asio::async_write(to, asio::buffer(buffer.data(), n),
+                        [self, &from, &to, &buffer](auto e, std::size_t) {
+                          if (e) return self->close();
+                          self->pipe(from, to, buffer);
+                        });
+    });
+  }
+
+  void close() {
+    boost::system::error_code ignored;
+    client.close(ignored);
+    server.close(ignored);
+  }
+
+  tcp::socket client, server;
+  cancel_swallowing_proxy& proxy;
+  std::array<std::uint8_t, 8> head{};
+  std::array<char, 16384> up{}, down{};
+};
+
+cancel_swallowing_proxy::cancel_swallowing_proxy(int target_port)
+    : target_port_(target_port),
+      acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+  port_ = acceptor_.local_endpoint().port();
+  accept();
+  thread_ = std::thread([this] { io_.run(); });
+}
+
+cancel_swallowing_proxy::~cancel_swallowing_proxy() {
+  asio::post(io_, [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    std::lock_guard lock(mutex_);
+    for (auto& s : sessions_) s->close();
+  });
+  // Run until every session's handlers have ended (closed sockets end their operations).
+  thread_.join();
+}
+
+void cancel_swallowing_proxy::accept() {
+  acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+    if (ec) return;
+    auto s = std::make_shared<session>(std::move(socket), *this);
+    {
+      std::lock_guard lock(mutex_);
+      sessions_.push_back(s);
+    }
+    s->start();
+    accept();
+  });
+}
+
+}  // namespace outpools::testing

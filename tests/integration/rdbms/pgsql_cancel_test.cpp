@@ -1,0 +1,88 @@
+// pgsql: what a cancel request that never lands costs — through a proxy that passes the
+// connections to the real server and holds every CancelRequest unanswered.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "integration/rdbms/cancel_swallowing_proxy.hpp"
+#include "integration/rdbms/rdbms_test_support.hpp"
+
+namespace outpools::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using rdbms::query_result;
+
+// pgsql_connection::max_cancel_requests_in_flight (its header needs libpq's, which this test's
+// target does not see).
+constexpr int max_cancel_requests_in_flight = 16;
+
+// pgsql_toml's pool, its connections through `proxy`.
+pool_spec through(const cancel_swallowing_proxy& proxy, const std::string& pool_lines) {
+  std::string toml = pgsql_toml(pool_lines);
+  const std::string real = "port = " + service("OUTPOOLS_PGSQL_PORT");
+  toml.replace(toml.find(real), real.size(), "port = " + std::to_string(proxy.port()));
+  return spec_from_toml(toml);
+}
+
+// The statement ends by itself while its cancel request is still on the way: the connection
+// is not served again (the late request could cancel the next caller's statement).
+TEST(pgsql_cancel, a_connection_whose_cancel_request_is_unanswered_is_replaced) {
+  cancel_swallowing_proxy proxy(std::stoi(service("OUTPOOLS_PGSQL_PORT")));
+  // The grace period (connect_timeout) shorter than call_timeout, which also bounds the reset.
+  rdbms_pool db(through(proxy, "workers = 1\ncall_timeout = 1500\nconnect_timeout = 1000"));
+  query_result before = db.client.query("SELECT pg_backend_pid()");
+  ASSERT_TRUE(before.ok()) << before.diagnostics;
+  // Answered at 1.5 s; ends by itself at 2 s, before the grace period would break it (2.5 s).
+  query_result late = db.client.query("SELECT pg_sleep(2)");
+  EXPECT_EQ(late.error, errc::timeout) << late.diagnostics;
+  query_result after;
+  for (int tries = 0; tries < 30 && !(after = db.client.query("SELECT pg_backend_pid()")).ok();
+       ++tries) {
+  }
+  ASSERT_TRUE(after.ok()) << after.diagnostics;
+  EXPECT_EQ(proxy.cancels_held(), 1);
+  EXPECT_NE(after.rows.at(0).at(0), before.rows.at(0).at(0)) << "the connection was kept";
+  EXPECT_GE(db.p->stats().reconnects, 1u);
+}
+
+// A server that never answers cancel requests holds one thread per request: their number is
+// bounded; past the bound a statement to cancel gives its connection up instead. Every call
+// is still answered `timeout` at its call_timeout, and the pool serves on.
+TEST(pgsql_cancel, unanswered_cancel_requests_in_flight_are_bounded) {
+  cancel_swallowing_proxy proxy(std::stoi(service("OUTPOOLS_PGSQL_PORT")));
+  constexpr int workers = 4, rounds = 6;
+  rdbms_pool db(through(proxy,
+                        "workers = 4\ncall_timeout = 100\nconnect_timeout = 300\n"
+                        "reconnect_backoff_min = 10\nreconnect_backoff_max = 50"));
+  for (int round = 0; round < rounds; ++round) {
+    // Every statement of the rounds before has cost its connection (given up at the grace
+    // period, or at once past the bound): all replaced, all connected again.
+    const auto until = std::chrono::steady_clock::now() + 20s;
+    while (db.p->stats().reconnects < static_cast<std::uint64_t>(round * workers) &&
+           std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(20ms);
+    ASSERT_GE(db.p->stats().reconnects, static_cast<std::uint64_t>(round * workers));
+    ASSERT_TRUE(wait_all_connected(*db.p, 10s)) << "round " << round;
+    std::vector<std::future<query_result>> answers;
+    for (int i = 0; i < workers; ++i)
+      answers.push_back(std::async(std::launch::async,
+                                   [&] { return db.client.query("SELECT pg_sleep(5)"); }));
+    for (auto& a : answers) {
+      query_result r = a.get();
+      EXPECT_EQ(r.error, errc::timeout) << r.diagnostics;
+    }
+  }
+  EXPECT_GE(proxy.cancels_held(), workers);
+  EXPECT_LE(proxy.cancels_held(), max_cancel_requests_in_flight);
+  query_result fine;
+  for (int tries = 0; tries < 50 && !(fine = db.client.query("SELECT 1")).ok(); ++tries) {
+  }
+  EXPECT_TRUE(fine.ok()) << fine.diagnostics;
+}
+
+}  // namespace
+}  // namespace outpools::testing
