@@ -56,7 +56,9 @@ TEST(pgsql_cancel, unanswered_cancel_requests_in_flight_are_bounded) {
   cancel_swallowing_proxy proxy(std::stoi(service("OUTPOOLS_PGSQL_PORT")));
   constexpr int workers = 4, rounds = 6;
   rdbms_pool db(through(proxy,
-                        "workers = 4\ncall_timeout = 100\nconnect_timeout = 300\n"
+                        // next_worker: the 4 calls of a round go to the 4 workers, one each
+                        "workers = 4\nstrategy = \"next_worker\"\ncall_timeout = 100\n"
+                        "connect_timeout = 300\n"
                         "reconnect_backoff_min = 10\nreconnect_backoff_max = 50"));
   for (int round = 0; round < rounds; ++round) {
     // Every statement of the rounds before has cost its connection (given up at the grace
@@ -69,8 +71,8 @@ TEST(pgsql_cancel, unanswered_cancel_requests_in_flight_are_bounded) {
     ASSERT_TRUE(wait_all_connected(*db.p, 10s)) << "round " << round;
     std::vector<std::future<query_result>> answers;
     for (int i = 0; i < workers; ++i)
-      answers.push_back(std::async(std::launch::async,
-                                   [&] { return db.client.query("SELECT pg_sleep(5)"); }));
+      answers.push_back(
+          std::async(std::launch::async, [&] { return db.client.query("SELECT pg_sleep(5)"); }));
     for (auto& a : answers) {
       query_result r = a.get();
       EXPECT_EQ(r.error, errc::timeout) << r.diagnostics;
