@@ -33,26 +33,25 @@ struct cancel_swallowing_proxy::session : std::enable_shared_from_this<session> 
                         static_cast<unsigned short>(self->proxy.target_port_)),
           [self](auto error) {
             if (error) return self->close();
-            asio::async_write(self->server, asio::buffer(self->head),
-                              [self](auto e, std::size_t) {
-                                if (e) return self->close();
-                                self->pipe(self->client, self->server, self->up);
-                                self->pipe(self->server, self->client, self->down);
-                              });
+            asio::async_write(self->server, asio::buffer(self->head), [self](auto e, std::size_t) {
+              if (e) return self->close();
+              self->pipe(self->client, self->server, self->up);
+              self->pipe(self->server, self->client, self->down);
+            });
           });
     });
   }
 
   void pipe(tcp::socket& from, tcp::socket& to, std::array<char, 16384>& buffer) {
-    from.async_read_some(asio::buffer(buffer), [self = shared_from_this(), &from, &to,
-                                                &buffer](auto ec, std::size_t n) {
-      if (ec) return self->close();
-      asio::async_write(to, asio::buffer(buffer.data(), n),
-                        [self, &from, &to, &buffer](auto e, std::size_t) {
-                          if (e) return self->close();
-                          self->pipe(from, to, buffer);
-                        });
-    });
+    from.async_read_some(asio::buffer(buffer),
+                         [self = shared_from_this(), &from, &to, &buffer](auto ec, std::size_t n) {
+                           if (ec) return self->close();
+                           asio::async_write(to, asio::buffer(buffer.data(), n),
+                                             [self, &from, &to, &buffer](auto e, std::size_t) {
+                                               if (e) return self->close();
+                                               self->pipe(from, to, buffer);
+                                             });
+                         });
   }
 
   void close() {

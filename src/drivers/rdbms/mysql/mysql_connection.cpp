@@ -389,26 +389,37 @@ awaitable<call_result> mysql_connection::ping() {
   co_return static_cast<call_result>(r);
 }
 
-awaitable<void> mysql_connection::await_kill() {
-  // A KILL QUERY still in flight could hit the next statement: wait for its answer first.
+awaitable<bool> mysql_connection::await_kill() {
+  // A KILL QUERY still in flight could hit the next statement: wait for its answer first, at
+  // most the grace period (a broken connection is replaced anyway: no need to wait).
+  if (!kill_done_) co_return true;
+  const std::shared_ptr<std::atomic<bool>> request = kill_done_;
   const auto until = std::chrono::steady_clock::now() + cancel_grace_;
-  while (kill_done_ && !kill_done_->load() && std::chrono::steady_clock::now() < until &&
-         !reset_cancelled_) {
-    wait_timer_.expires_after(std::chrono::milliseconds(2));
-    co_await wait_timer_.async_wait(asio::as_tuple(use_awaitable));
-  }
+  auto answered = [&request] { return request->load(std::memory_order_acquire); };
+  auto given_up = [this, until] {
+    return broken_ || reset_cancelled_ || std::chrono::steady_clock::now() >= until;
+  };
+  const bool landed = co_await poll_until(wait_timer_, answered, given_up);
   kill_done_.reset();
+  co_return landed;
 }
 
 awaitable<call_result> mysql_connection::reset() {
   reset_cancelled_ = false;
   reset_waiting_ = true;
-  co_await await_kill();
+  const bool kill_answered = co_await await_kill();
   reset_waiting_ = false;
   cancel_timer_.cancel();
   if (reset_cancelled_)
     co_return call_result::failure(errc::timeout, "cancelled while waiting for the KILL QUERY");
   if (!usable()) co_return call_result::failure(errc::disconnected, "connection lost");
+  if (!kill_answered) {
+    broken_ = true;
+    co_return call_result::failure(
+        errc::disconnected,
+        "the KILL QUERY was not answered within connect_timeout; the connection is replaced (it "
+        "could still reach the next statement)");
+  }
   if (in_transaction()) {
     query_result r = co_await query("ROLLBACK", {});
     co_return static_cast<call_result>(r);
@@ -458,6 +469,7 @@ void mysql_connection::close() noexcept {
 void mysql_connection::cancel() noexcept {
   if (reset_waiting_) {
     reset_cancelled_ = true;  // reset() stops waiting and fails (nothing is running)
+    wait_timer_.cancel();     // at once
     return;
   }
   if (lookup_ || side_connect_) {  // still resolving the host name: give the attempt up
@@ -479,7 +491,7 @@ void mysql_connection::cancel() noexcept {
     auto done = std::make_shared<std::atomic<bool>>(false);
     std::thread([settings = settings_, host = connected_to_, id = mysql_thread_id(conn_), done] {
       mysql_kill_query(*settings, host, id);
-      done->store(true);
+      done->store(true, std::memory_order_release);
     }).detach();
     kill_done_ = std::move(done);
   } catch (...) {

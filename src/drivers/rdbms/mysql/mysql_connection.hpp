@@ -124,8 +124,10 @@ class mysql_connection final : public connection {
   // Reads and drops the results after a statement's first (a CALL's); an error, or nullopt.
   boost::asio::awaitable<std::optional<query_result>> skip_more_results(MYSQL_STMT* handle,
                                                                         std::uint64_t generation);
-  // Waits (bounded by the grace period) until a KILL QUERY sent by cancel() has been answered.
-  boost::asio::awaitable<void> await_kill();
+  // Waits (bounded by the grace period) until a KILL QUERY sent by cancel() has been answered:
+  // true once it was (or none was sent), false when the grace period ran out first (reset() then
+  // gives the connection up) or the wait was given up (broken, or the reset cancelled).
+  boost::asio::awaitable<bool> await_kill();
   // At a slice boundary of a result being read: lets the thread's other handlers run, then
   // the call's answer when it must stop there (the connection closed meanwhile; or cancelled,
   // `out` then freed after the queued handlers), nullopt to go on.
