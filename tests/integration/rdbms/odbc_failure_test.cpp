@@ -5,9 +5,12 @@
 #include <csignal>
 #include <future>
 #include <thread>
+#include <vector>
 
 #include "drivers/rdbms/odbc/odbc_connect_lock.hpp"
+#include "drivers/rdbms/odbc/odbc_connection.hpp"
 #include "drivers/rdbms/odbc/odbc_connection_string.hpp"
+#include "integration/rdbms/cancel_swallowing_proxy.hpp"
 #include "integration/rdbms/odbc_test_support.hpp"
 #include "integration/rdbms/silent_tcp_server.hpp"
 
@@ -113,6 +116,45 @@ TEST(odbc_failure, a_transaction_opened_behind_a_comment_is_rolled_back_too) {
     EXPECT_EQ(r.rows.at(0).at(0), value(true)) << "the statement ran in the transaction " << begin;
   }
   EXPECT_EQ(db.p->stats().reconnects, 0u);
+}
+
+// psqlODBC's SQLCancel is libpq's PQcancel: against a server that never answers cancel requests
+// it blocks for ever, one thread each. Those threads are bounded; every call is still answered
+// `timeout` at its call_timeout, and the pool serves on.
+TEST(odbc_failure, unanswered_cancel_requests_in_flight_are_bounded) {
+  cancel_swallowing_proxy proxy(std::stoi(service("OUTPOOLS_PGSQL_PORT")));
+  constexpr int workers = 4, rounds = 6;
+  use_services_odbc_ini();
+  // The data source, its server reached through the proxy (Port overrides the DSN's);
+  // next_worker: the 4 calls of a round go to the 4 workers, one each.
+  rdbms_pool through(spec_from_toml(
+      "[outgoing_pools.rdbms.default]\nworkers = 4\nstrategy = \"next_worker\"\n"
+      "call_timeout = 100\nconnect_timeout = 300\nreconnect_backoff_min = 10\n"
+      "reconnect_backoff_max = 50\n[outgoing_pools.rdbms.default.connection]\n"
+      "driver = \"odbc\"\nsettings = \"DSN=" +
+      service("OUTPOOLS_ODBC_PG_DSN") + ";Port=" + std::to_string(proxy.port()) + "\"\n"));
+  for (int round = 0; round < rounds; ++round) {
+    const auto until = clock_type::now() + 20s;
+    while (through.p->stats().reconnects < static_cast<std::uint64_t>(round * workers) &&
+           clock_type::now() < until)
+      std::this_thread::sleep_for(20ms);
+    ASSERT_GE(through.p->stats().reconnects, static_cast<std::uint64_t>(round * workers));
+    ASSERT_TRUE(wait_all_connected(*through.p, 10s)) << "round " << round;
+    std::vector<std::future<query_result>> answers;
+    for (int i = 0; i < workers; ++i)
+      answers.push_back(std::async(std::launch::async,
+                                   [&] { return through.client.query("SELECT pg_sleep(5)"); }));
+    for (auto& a : answers) {
+      query_result r = a.get();
+      EXPECT_EQ(r.error, errc::timeout) << r.diagnostics;
+    }
+  }
+  EXPECT_GE(proxy.cancels_held(), workers);
+  EXPECT_LE(proxy.cancels_held(), rdbms::odbc_connection::max_side_cancels_in_flight);
+  query_result fine;
+  for (int tries = 0; tries < 50 && !(fine = through.client.query("SELECT 1")).ok(); ++tries) {
+  }
+  EXPECT_TRUE(fine.ok()) << fine.diagnostics;
 }
 
 TEST(odbc_failure, killed_backend_is_noticed_by_keepalive_and_replaced) {

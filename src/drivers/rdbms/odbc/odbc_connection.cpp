@@ -15,6 +15,9 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
 
+// SQLCancel side threads alive in the process (odbc_connection::cancel_on_side_thread()).
+std::atomic<int> side_cancels_in_flight{0};
+
 query_result copy_stream_refused() {
   return query_result(call_result::failure(
       errc::invalid_argument,
@@ -144,6 +147,7 @@ void odbc_connection::close() noexcept {
     }
   }
   session_.reset();
+  side_cancel_done_.reset();  // the next session's cancels are its own
   if (stuck_ && thread_) {
     thread_->detach();  // it ends once the stuck call returns and the session is released
     thread_.reset();
@@ -161,9 +165,25 @@ void odbc_connection::cancel_and_give_up() noexcept {
 void odbc_connection::cancel_on_side_thread() noexcept {
   if (!session_) return;
   session_->mark_cancelled(runs_);
+  // A driver's SQLCancel may block for ever (psqlODBC's is libpq's PQcancel: a server that never
+  // answers cancel requests): one side thread per connection at a time, and
+  // max_side_cancels_in_flight in the process. Past either, no SQLCancel: the grace period gives
+  // the connection up.
+  const bool own_in_flight = side_cancel_done_ && !side_cancel_done_->load();
+  if (own_in_flight || side_cancels_in_flight.fetch_add(1) >= max_side_cancels_in_flight) {
+    if (!own_in_flight) side_cancels_in_flight.fetch_sub(1);
+    return;
+  }
+  auto done = std::make_shared<std::atomic<bool>>(false);
   try {
-    std::thread([s = session_, run = runs_] { s->cancel_running(run); }).detach();
+    std::thread([s = session_, run = runs_, done] {
+      s->cancel_running(run);
+      done->store(true);
+      side_cancels_in_flight.fetch_sub(1);
+    }).detach();
+    side_cancel_done_ = std::move(done);
   } catch (...) {
+    side_cancels_in_flight.fetch_sub(1);
   }
 }
 

@@ -1,6 +1,7 @@
 // odbc_connection.hpp — one ODBC connection (unixODBC), its blocking calls on a thread of its own.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
 #include <memory>
@@ -28,6 +29,10 @@ namespace outpools::rdbms {
 /// leaves the stuck thread to finish on its own, and reconnects on a new thread.
 class odbc_connection final : public connection {
  public:
+  /// The most SQLCancel side threads alive at once in the process; past it, a statement to
+  /// cancel is given up after the grace period without one.
+  static constexpr int max_side_cancels_in_flight = 16;
+
   odbc_connection(const pool_spec& spec, boost::asio::io_context::executor_type executor);
   ~odbc_connection() override;
 
@@ -86,6 +91,8 @@ class odbc_connection final : public connection {
   bool connected_ = false;
   bool broken_ = false;
   bool stuck_ = false;  ///< the ODBC thread is inside a call we gave up on
+  /// Set by the side thread once its SQLCancel returned; null when none was sent.
+  std::shared_ptr<std::atomic<bool>> side_cancel_done_;
   bool in_transaction_ = false;
 };
 
