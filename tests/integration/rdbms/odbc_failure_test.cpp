@@ -122,7 +122,7 @@ TEST(odbc_failure, a_transaction_opened_behind_a_comment_is_rolled_back_too) {
 // it blocks for ever, one thread each. Those threads are bounded; every call is still answered
 // `timeout` at its call_timeout, and the pool serves on.
 TEST(odbc_failure, unanswered_cancel_requests_in_flight_are_bounded) {
-  cancel_swallowing_proxy proxy(std::stoi(service("OUTPOOLS_PGSQL_PORT")));
+  auto proxy = std::make_unique<cancel_swallowing_proxy>(std::stoi(service("OUTPOOLS_PGSQL_PORT")));
   constexpr int workers = 4, rounds = 6;
   use_services_odbc_ini();
   // The data source, its server reached through the proxy (Port overrides the DSN's);
@@ -132,7 +132,7 @@ TEST(odbc_failure, unanswered_cancel_requests_in_flight_are_bounded) {
       "call_timeout = 100\nconnect_timeout = 300\nreconnect_backoff_min = 10\n"
       "reconnect_backoff_max = 50\n[outgoing_pools.rdbms.default.connection]\n"
       "driver = \"odbc\"\nsettings = \"DSN=" +
-      service("OUTPOOLS_ODBC_PG_DSN") + ";Port=" + std::to_string(proxy.port()) + "\"\n"));
+      service("OUTPOOLS_ODBC_PG_DSN") + ";Port=" + std::to_string(proxy->port()) + "\"\n"));
   for (int round = 0; round < rounds; ++round) {
     const auto until = clock_type::now() + 20s;
     while (through.p->stats().reconnects < static_cast<std::uint64_t>(round * workers) &&
@@ -149,12 +149,18 @@ TEST(odbc_failure, unanswered_cancel_requests_in_flight_are_bounded) {
       EXPECT_EQ(r.error, errc::timeout) << r.diagnostics;
     }
   }
-  EXPECT_GE(proxy.cancels_held(), workers);
-  EXPECT_LE(proxy.cancels_held(), rdbms::odbc_connection::max_side_cancels_in_flight);
+  EXPECT_GE(proxy->cancels_held(), workers);
+  EXPECT_LE(proxy->cancels_held(), rdbms::odbc_connection::max_side_cancels_in_flight);
   query_result fine;
   for (int tries = 0; tries < 50 && !(fine = through.client.query("SELECT 1")).ok(); ++tries) {
   }
   EXPECT_TRUE(fine.ok()) << fine.diagnostics;
+  // The held requests end (the proxy closes them): every side thread returns.
+  proxy.reset();
+  const auto until = clock_type::now() + 10s;
+  while (rdbms::odbc_connection::side_cancels_in_flight() > 0 && clock_type::now() < until)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(rdbms::odbc_connection::side_cancels_in_flight(), 0);
 }
 
 TEST(odbc_failure, killed_backend_is_noticed_by_keepalive_and_replaced) {

@@ -16,7 +16,7 @@ using asio::awaitable;
 using asio::use_awaitable;
 
 // SQLCancel side threads alive in the process (odbc_connection::cancel_on_side_thread()).
-std::atomic<int> side_cancels_in_flight{0};
+std::atomic<int> side_cancels_alive{0};
 
 query_result copy_stream_refused() {
   return query_result(call_result::failure(
@@ -162,6 +162,8 @@ void odbc_connection::cancel_and_give_up() noexcept {
   give_up();
 }
 
+int odbc_connection::side_cancels_in_flight() noexcept { return side_cancels_alive.load(); }
+
 void odbc_connection::cancel_on_side_thread() noexcept {
   if (!session_) return;
   session_->mark_cancelled(runs_);
@@ -170,8 +172,8 @@ void odbc_connection::cancel_on_side_thread() noexcept {
   // max_side_cancels_in_flight in the process. Past either, no SQLCancel: the grace period gives
   // the connection up.
   const bool own_in_flight = side_cancel_done_ && !side_cancel_done_->load();
-  if (own_in_flight || side_cancels_in_flight.fetch_add(1) >= max_side_cancels_in_flight) {
-    if (!own_in_flight) side_cancels_in_flight.fetch_sub(1);
+  if (own_in_flight || side_cancels_alive.fetch_add(1) >= max_side_cancels_in_flight) {
+    if (!own_in_flight) side_cancels_alive.fetch_sub(1);
     return;
   }
   auto done = std::make_shared<std::atomic<bool>>(false);
@@ -179,11 +181,11 @@ void odbc_connection::cancel_on_side_thread() noexcept {
     std::thread([s = session_, run = runs_, done] {
       s->cancel_running(run);
       done->store(true);
-      side_cancels_in_flight.fetch_sub(1);
+      side_cancels_alive.fetch_sub(1);
     }).detach();
     side_cancel_done_ = std::move(done);
   } catch (...) {
-    side_cancels_in_flight.fetch_sub(1);
+    side_cancels_alive.fetch_sub(1);
   }
 }
 

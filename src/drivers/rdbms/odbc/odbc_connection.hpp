@@ -32,6 +32,8 @@ class odbc_connection final : public connection {
   /// The most SQLCancel side threads alive at once in the process; past it, a statement to
   /// cancel is given up after the grace period without one.
   static constexpr int max_side_cancels_in_flight = 16;
+  /// How many SQLCancel side threads are alive in the process now. Thread-safe.
+  static int side_cancels_in_flight() noexcept;
 
   odbc_connection(const pool_spec& spec, boost::asio::io_context::executor_type executor);
   ~odbc_connection() override;
