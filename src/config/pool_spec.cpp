@@ -86,8 +86,12 @@ const pool_spec* find_pool(const configuration& config, std::string_view name, s
     if (spec.name() == name) return &spec;
   }
   // TYPE.TAG@HOST with no pool for that host: the global pool TYPE.TAG, as pool_manager::find
-  // falls back to it.
+  // falls back to it. TYPE.TAG@ (no host) is a slip, not that.
   if (const std::size_t at = name.find('@'); at != std::string_view::npos) {
+    if (at + 1 == name.size()) {
+      why = "pool " + std::string(name) + " names no host after '@' (TYPE.TAG or TYPE.TAG@HOST)";
+      return nullptr;
+    }
     for (const pool_spec& spec : config.pools)
       if (!spec.host && spec.name() == name.substr(0, at)) return &spec;
   }

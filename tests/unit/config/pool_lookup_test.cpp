@@ -49,6 +49,12 @@ TEST_F(PoolLookup, AHostWithoutAPoolOfItsOwnReachesTheGlobalPool) {
   EXPECT_EQ(l.found->name(), "generic.everywhere");
 }
 
+TEST_F(PoolLookup, AnAtWithNoHostIsRefusedNotTakenForTheGlobalPool) {
+  const lookup l = find(result.config, "generic.everywhere@");
+  EXPECT_EQ(l.found, nullptr);
+  EXPECT_NE(l.why.find("names no host after '@'"), std::string::npos) << l.why;
+}
+
 TEST_F(PoolLookup, AHostScopedInstanceIsFoundByItsFullName) {
   const lookup l = find(result.config, "generic.per_host@b.example");
   ASSERT_NE(l.found, nullptr) << l.why;
