@@ -133,22 +133,7 @@ TEST(odbc_failure, unanswered_cancel_requests_in_flight_are_bounded) {
       "reconnect_backoff_max = 50\n[outgoing_pools.rdbms.default.connection]\n"
       "driver = \"odbc\"\nsettings = \"DSN=" +
       service("OUTPOOLS_ODBC_PG_DSN") + ";Port=" + std::to_string(proxy->port()) + "\"\n"));
-  for (int round = 0; round < rounds; ++round) {
-    const auto until = clock_type::now() + 20s;
-    while (through.p->stats().reconnects < static_cast<std::uint64_t>(round * workers) &&
-           clock_type::now() < until)
-      std::this_thread::sleep_for(20ms);
-    ASSERT_GE(through.p->stats().reconnects, static_cast<std::uint64_t>(round * workers));
-    ASSERT_TRUE(wait_all_connected(*through.p, 10s)) << "round " << round;
-    std::vector<std::future<query_result>> answers;
-    for (int i = 0; i < workers; ++i)
-      answers.push_back(std::async(std::launch::async,
-                                   [&] { return through.client.query("SELECT pg_sleep(5)"); }));
-    for (auto& a : answers) {
-      query_result r = a.get();
-      EXPECT_EQ(r.error, errc::timeout) << r.diagnostics;
-    }
-  }
+  run_rounds_of_timed_out_calls(through, workers, rounds, "SELECT pg_sleep(5)");
   EXPECT_GE(proxy->cancels_held(), workers);
   EXPECT_LE(proxy->cancels_held(), rdbms::odbc_connection::max_side_cancels_in_flight);
   query_result fine;

@@ -2,11 +2,6 @@
 // connections to the real server and holds every CancelRequest unanswered.
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <future>
-#include <thread>
-#include <vector>
-
 #include "integration/rdbms/cancel_swallowing_proxy.hpp"
 #include "integration/rdbms/rdbms_test_support.hpp"
 
@@ -60,24 +55,7 @@ TEST(pgsql_cancel, unanswered_cancel_requests_in_flight_are_bounded) {
                         "workers = 4\nstrategy = \"next_worker\"\ncall_timeout = 100\n"
                         "connect_timeout = 300\n"
                         "reconnect_backoff_min = 10\nreconnect_backoff_max = 50"));
-  for (int round = 0; round < rounds; ++round) {
-    // Every statement of the rounds before has cost its connection (given up at the grace
-    // period, or at once past the bound): all replaced, all connected again.
-    const auto until = std::chrono::steady_clock::now() + 20s;
-    while (db.p->stats().reconnects < static_cast<std::uint64_t>(round * workers) &&
-           std::chrono::steady_clock::now() < until)
-      std::this_thread::sleep_for(20ms);
-    ASSERT_GE(db.p->stats().reconnects, static_cast<std::uint64_t>(round * workers));
-    ASSERT_TRUE(wait_all_connected(*db.p, 10s)) << "round " << round;
-    std::vector<std::future<query_result>> answers;
-    for (int i = 0; i < workers; ++i)
-      answers.push_back(
-          std::async(std::launch::async, [&] { return db.client.query("SELECT pg_sleep(5)"); }));
-    for (auto& a : answers) {
-      query_result r = a.get();
-      EXPECT_EQ(r.error, errc::timeout) << r.diagnostics;
-    }
-  }
+  run_rounds_of_timed_out_calls(db, workers, rounds, "SELECT pg_sleep(5)");
   EXPECT_GE(proxy.cancels_held(), workers);
   EXPECT_LE(proxy.cancels_held(), max_cancel_requests_in_flight);
   query_result fine;

@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -240,6 +241,26 @@ void expect_no_statement_after_the_answer(rdbms_pool& db, const std::string& sle
   EXPECT_LT(elapsed, 3s) << "the statement after the answer ran";
   EXPECT_EQ(late->error, errc::timeout) << late->diagnostics;
   EXPECT_NE(late->diagnostics.find("not sent"), std::string::npos) << late->diagnostics;
+}
+
+void run_rounds_of_timed_out_calls(rdbms_pool& db, int workers, int rounds,
+                                   const std::string& sleep_sql) {
+  using namespace std::chrono_literals;
+  for (int round = 0; round < rounds; ++round) {
+    const auto lost = static_cast<std::uint64_t>(round * workers);
+    const auto until = std::chrono::steady_clock::now() + 20s;
+    while (db.p->stats().reconnects < lost && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(20ms);
+    ASSERT_GE(db.p->stats().reconnects, lost) << "round " << round;
+    ASSERT_TRUE(wait_all_connected(*db.p, 10s)) << "round " << round;
+    std::vector<std::future<rdbms::query_result>> answers;
+    for (int i = 0; i < workers; ++i)
+      answers.push_back(std::async(std::launch::async, [&] { return db.client.query(sleep_sql); }));
+    for (auto& a : answers) {
+      rdbms::query_result r = a.get();
+      EXPECT_EQ(r.error, errc::timeout) << r.diagnostics;
+    }
+  }
 }
 
 void expect_a_large_result_cut_at_call_timeout(rdbms_pool& db, const std::string& big_sql,

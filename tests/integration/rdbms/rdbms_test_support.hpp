@@ -109,6 +109,14 @@ void expect_next_call_outside_the_transaction(rdbms_pool& db, const std::string&
 /// the sleep would have ended.
 void expect_no_statement_after_the_answer(rdbms_pool& db, const std::string& sleep_sql);
 
+/// Runs `rounds` rounds of `workers` concurrent calls of `sleep_sql` through `db` (a
+/// next_worker pool of `workers`, so one call each, with a call_timeout far shorter than the
+/// sleep), each expected to be answered `timeout`. Before each round it waits until every
+/// statement of the rounds before has cost its connection (stats().reconnects) and all are
+/// connected again.
+void run_rounds_of_timed_out_calls(rdbms_pool& db, int workers, int rounds,
+                                   const std::string& sleep_sql);
+
 /// How a call of a result far too large to be read within call_timeout (`big_sql`, millions of
 /// values) is answered through `db` (one worker, a call_timeout of `call_timeout`): run as a
 /// query, or as the prepared statement `prepared_name` when that is not empty. It must answer

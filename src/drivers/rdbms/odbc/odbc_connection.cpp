@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "drivers/rdbms/odbc/statement_words.hpp"
+#include "drivers/rdbms/side_cancels.hpp"
 
 namespace outpools::rdbms {
 namespace {
@@ -15,8 +16,8 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
 
-// SQLCancel side threads alive in the process (odbc_connection::cancel_on_side_thread()).
-std::atomic<int> side_cancels_alive{0};
+// SQLCancel side threads of the process (odbc_connection::cancel_on_side_thread()).
+side_cancels sql_cancels{odbc_connection::max_side_cancels_in_flight};
 
 query_result copy_stream_refused() {
   return query_result(call_result::failure(
@@ -162,7 +163,7 @@ void odbc_connection::cancel_and_give_up() noexcept {
   give_up();
 }
 
-int odbc_connection::side_cancels_in_flight() noexcept { return side_cancels_alive.load(); }
+int odbc_connection::side_cancels_in_flight() noexcept { return sql_cancels.alive(); }
 
 void odbc_connection::cancel_on_side_thread() noexcept {
   if (!session_) return;
@@ -171,22 +172,7 @@ void odbc_connection::cancel_on_side_thread() noexcept {
   // answers cancel requests): one side thread per connection at a time, and
   // max_side_cancels_in_flight in the process. Past either, no SQLCancel: the grace period gives
   // the connection up.
-  const bool own_in_flight = side_cancel_done_ && !side_cancel_done_->load();
-  if (own_in_flight || side_cancels_alive.fetch_add(1) >= max_side_cancels_in_flight) {
-    if (!own_in_flight) side_cancels_alive.fetch_sub(1);
-    return;
-  }
-  auto done = std::make_shared<std::atomic<bool>>(false);
-  try {
-    std::thread([s = session_, run = runs_, done] {
-      s->cancel_running(run);
-      done->store(true);
-      side_cancels_alive.fetch_sub(1);
-    }).detach();
-    side_cancel_done_ = std::move(done);
-  } catch (...) {
-    side_cancels_alive.fetch_sub(1);
-  }
+  sql_cancels.start(side_cancel_done_, [s = session_, run = runs_] { s->cancel_running(run); });
 }
 
 void odbc_connection::cancel() noexcept {

@@ -19,6 +19,7 @@
 #include "drivers/rdbms/pgsql/pgsql_values.hpp"
 #include "drivers/rdbms/poll_until.hpp"
 #include "drivers/rdbms/result_slices.hpp"
+#include "drivers/rdbms/side_cancels.hpp"
 #include "drivers/rdbms/tcp_connect_bound.hpp"
 
 namespace outpools::rdbms {
@@ -62,8 +63,8 @@ int key_password_of_the_connection(char* buffer, int size, PGconn* conn) {
   return length;
 }
 
-// PQcancel threads alive in the process (pgsql_connection::cancel()).
-std::atomic<int> cancel_requests_in_flight{0};
+// PQcancel threads of the process (pgsql_connection::cancel()).
+side_cancels cancel_requests{pgsql_connection::max_cancel_requests_in_flight};
 
 // The hook is the process's (libpq has no per-connection one): installed before the first
 // connect, for every libpq connection of the process.
@@ -382,23 +383,11 @@ void pgsql_connection::cancel() noexcept {
   // threads for ever: one per connection at a time, and max_cancel_requests_in_flight in the
   // process; past either, the connection is given up instead (the server stops the statement
   // when it finds its client gone).
-  const bool own_in_flight = cancel_done_ && !cancel_done_->load(std::memory_order_acquire);
-  if (own_in_flight || cancel_requests_in_flight.fetch_add(1) >= max_cancel_requests_in_flight) {
-    if (!own_in_flight) cancel_requests_in_flight.fetch_sub(1);
-    give_up_connection();
-    return;
-  }
-  auto done = std::make_shared<std::atomic<bool>>(false);
-  try {
-    std::thread([canceller = canceller_, done] {
-      char error[256];
-      PQcancel(canceller.get(), error, sizeof error);
-      done->store(true, std::memory_order_release);
-      cancel_requests_in_flight.fetch_sub(1);
-    }).detach();
-    cancel_done_ = std::move(done);
-  } catch (...) {  // no thread: no cancel
-    cancel_requests_in_flight.fetch_sub(1);
+  const bool started = cancel_requests.start(cancel_done_, [canceller = canceller_] {
+    char error[256];
+    PQcancel(canceller.get(), error, sizeof error);
+  });
+  if (!started) {
     give_up_connection();
     return;
   }
