@@ -12,6 +12,7 @@
 #include <thread>
 #include <tuple>
 
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #include "drivers/rdbms/host_lookup.hpp"
@@ -29,6 +30,16 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
 using steady = std::chrono::steady_clock;
+
+// Whether OpenSSL holds bytes of a TLS record that libpq has read only in part (libpq 15 reads
+// at most the room left in its buffer, and a record may carry up to 16 KiB): the socket, already
+// read, would not wake a wait for them, so they are read first. PostgreSQL 15 writes records
+// of at most 8 KiB, which libpq always has room for; PostgreSQL 17 and proxies write larger ones.
+bool tls_bytes_buffered(PGconn* conn) {
+  if (conn == nullptr || PQsslInUse(conn) == 0) return false;
+  auto* ssl = static_cast<SSL*>(PQsslStruct(conn, "OpenSSL"));
+  return ssl != nullptr && SSL_pending(ssl) > 0;
+}
 
 const char* version_name(tls_version v) {
   switch (v) {
@@ -256,7 +267,9 @@ awaitable<call_result> pgsql_connection::connect_to(const std::string& address,
   PostgresPollingStatusType status = PGRES_POLLING_WRITING;
   for (;;) {
     track_socket();
-    boost::system::error_code ec = co_await wait(status == PGRES_POLLING_WRITING);
+    boost::system::error_code ec;
+    if (status == PGRES_POLLING_WRITING || !tls_bytes_buffered(conn_))
+      ec = co_await wait(status == PGRES_POLLING_WRITING);
     if (ec) {
       // Given up by the bound (not by cancel() or close()): the next address gets its turn.
       const bool no_answer = tcp_bound_.expired() && !broken_ && attempt == connects_;
@@ -581,7 +594,8 @@ awaitable<query_result> pgsql_connection::collect() {
   bool failed = false;
   for (;;) {
     while (PQisBusy(conn_)) {
-      if (co_await wait(false)) co_return lost("connection lost while waiting for the result");
+      if (!tls_bytes_buffered(conn_) && co_await wait(false))
+        co_return lost("connection lost while waiting for the result");
       if (!PQconsumeInput(conn_)) co_return lost("connection lost");
     }
     PGresult* res = PQgetResult(conn_);
