@@ -1,8 +1,8 @@
 #include "outpools/rdbms/client.hpp"
 
-#include <charconv>
-#include <cmath>
 #include <future>
+
+#include "drivers/rdbms/number_text.hpp"
 
 namespace outpools::rdbms {
 
@@ -97,13 +97,7 @@ std::string to_text(const value& v) {
     std::string operator()(std::monostate) const { return "NULL"; }
     std::string operator()(bool b) const { return b ? "true" : "false"; }
     std::string operator()(std::int64_t i) const { return std::to_string(i); }
-    std::string operator()(double d) const {
-      if (std::isnan(d)) return "NaN";
-      if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-      char buffer[64];  // the shortest text that reads back as the same double
-      auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, d);
-      return ec == std::errc() ? std::string(buffer, end) : std::string();
-    }
+    std::string operator()(double d) const { return double_text(d); }
     std::string operator()(const std::string& s) const { return s; }
     std::string operator()(const bytes& b) const {
       static const char* hex = "0123456789abcdef";

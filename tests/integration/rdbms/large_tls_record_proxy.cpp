@@ -66,24 +66,22 @@ struct large_tls_record_proxy::state {
 // One client: its SSLRequest, the TLS handshake, then both directions copied, the server's
 // answers gathered and written whole.
 struct large_tls_record_proxy::state::session : std::enable_shared_from_this<session> {
-  session(tcp::socket c, state& s)
-      : client(std::move(c), s.tls), server(s.io), owner(s) {}
+  session(tcp::socket c, state& s) : client(std::move(c), s.tls), server(s.io), owner(s) {}
 
   void start() {
-    asio::async_read(client.next_layer(), asio::buffer(head),
-                     [self = shared_from_this()](auto ec, std::size_t) {
-                       if (ec) return;
-                       const std::uint32_t code = (std::uint32_t{self->head[4]} << 24) |
-                                                  (std::uint32_t{self->head[5]} << 16) |
-                                                  (std::uint32_t{self->head[6]} << 8) |
-                                                  self->head[7];
-                       if (code != ssl_request_code) return self->close();
-                       asio::async_write(self->client.next_layer(), asio::buffer("S", 1),
-                                         [self](auto e, std::size_t) {
-                                           if (e) return self->close();
-                                           self->handshake();
-                                         });
-                     });
+    asio::async_read(
+        client.next_layer(), asio::buffer(head), [self = shared_from_this()](auto ec, std::size_t) {
+          if (ec) return;
+          const std::uint32_t code = (std::uint32_t{self->head[4]} << 24) |
+                                     (std::uint32_t{self->head[5]} << 16) |
+                                     (std::uint32_t{self->head[6]} << 8) | self->head[7];
+          if (code != ssl_request_code) return self->close();
+          asio::async_write(self->client.next_layer(), asio::buffer("S", 1),
+                            [self](auto e, std::size_t) {
+                              if (e) return self->close();
+                              self->handshake();
+                            });
+        });
   }
 
   void handshake() {
@@ -101,25 +99,25 @@ struct large_tls_record_proxy::state::session : std::enable_shared_from_this<ses
   }
 
   void up() {
-    client.async_read_some(asio::buffer(up_buffer), [self = shared_from_this()](auto ec,
-                                                                              std::size_t n) {
-      if (ec) return self->close();
-      asio::async_write(self->server, asio::buffer(self->up_buffer.data(), n),
-                        [self](auto e, std::size_t) {
-                          if (e) return self->close();
-                          self->up();
-                        });
-    });
+    client.async_read_some(
+        asio::buffer(up_buffer), [self = shared_from_this()](auto ec, std::size_t n) {
+          if (ec) return self->close();
+          asio::async_write(self->server, asio::buffer(self->up_buffer.data(), n),
+                            [self](auto e, std::size_t) {
+                              if (e) return self->close();
+                              self->up();
+                            });
+        });
   }
 
   void down() {
-    server.async_read_some(asio::buffer(down_buffer), [self = shared_from_this()](auto ec,
-                                                                                std::size_t n) {
-      if (ec) return self->close();
-      self->answer.append(self->down_buffer.data(), n);
-      if (!ends_an_answer(self->answer)) return self->down();
-      self->write_answer();
-    });
+    server.async_read_some(asio::buffer(down_buffer),
+                           [self = shared_from_this()](auto ec, std::size_t n) {
+                             if (ec) return self->close();
+                             self->answer.append(self->down_buffer.data(), n);
+                             if (!ends_an_answer(self->answer)) return self->down();
+                             self->write_answer();
+                           });
   }
 
   // The answer in two writes: all but its last 16 KiB (records of 16 KiB and a smaller one),

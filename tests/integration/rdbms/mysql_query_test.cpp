@@ -1,9 +1,12 @@
 // mysql driver against a real MariaDB: types, parameters, prepared statements, transactions and
 // server errors.
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include <cmath>
 
 #include "integration/rdbms/mysql_test_support.hpp"
+#include "support/comma_numbers.hpp"
 
 namespace outpools::testing {
 namespace {
@@ -74,6 +77,24 @@ TEST(mysql_query, parameters_of_every_kind) {
 
   query_result mismatch = db.client.query("SELECT ?, ?", {value(std::int64_t{1})});
   EXPECT_EQ(mismatch.error, errc::invalid_argument) << mismatch.diagnostics;
+}
+
+// An application whose locale writes numbers with a decimal comma (LC_NUMERIC=de_DE.UTF-8):
+// doubles are still sent and read in the server's form ("1,25e0" would be two values, "2.5"
+// read as 2); NaN and infinities, which MariaDB has no literal for, are refused with the reason.
+TEST(mysql_query, doubles_are_sent_and_read_whatever_the_locale) {
+  comma_numbers comma;  // before the pool's threads start
+  ASSERT_TRUE(comma.active());
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1")));
+  query_result r =
+      db.client.query("SELECT ? * 2 AS d, CAST(0.5 AS DOUBLE), -1.5e-300", {value(1.25)});
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_EQ(r.rows.at(0).at(0), value(2.5));
+  EXPECT_EQ(r.rows.at(0).at(1), value(0.5));
+  EXPECT_EQ(r.rows.at(0).at(2), value(-1.5e-300));
+  query_result nan = db.client.query("SELECT ?", {value(std::nan(""))});
+  EXPECT_EQ(nan.error, errc::invalid_argument) << nan.diagnostics;
+  EXPECT_NE(nan.diagnostics.find("parameter 1 is NaN"), std::string::npos) << nan.diagnostics;
 }
 
 TEST(mysql_query, prepared_statements_with_a_table) {

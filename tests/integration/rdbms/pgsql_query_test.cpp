@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "integration/rdbms/rdbms_test_support.hpp"
+#include "support/comma_numbers.hpp"
 
 namespace outpools::testing {
 namespace {
@@ -46,6 +47,24 @@ TEST_F(pgsql_query, untyped_text_parameters_are_inferred_by_the_server) {
   ASSERT_TRUE(r.ok()) << r.diagnostics;
   EXPECT_EQ(std::get<std::int64_t>(r.rows[0][0]), 42);
   EXPECT_EQ(std::get<std::string>(r.rows[0][1]), "hi!");
+}
+
+// An application whose locale writes numbers with a decimal comma (LC_NUMERIC=de_DE.UTF-8):
+// doubles are still sent and read in the server's form ("1,25" would be refused, "2.5" read as 2).
+TEST(pgsql_numbers, doubles_are_sent_and_read_whatever_the_locale) {
+  comma_numbers comma;  // before the pool's threads start
+  ASSERT_TRUE(comma.active());
+  rdbms_pool db(spec_from_toml(pgsql_toml("workers = 1")));
+  query_result r =
+      db.client.query("SELECT $1::float8 * 2, 0.5::float8, '-1.5e-300'::float8", {value(1.25)});
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_EQ(r.rows.at(0).at(0), value(2.5));
+  EXPECT_EQ(r.rows.at(0).at(1), value(0.5));
+  EXPECT_EQ(r.rows.at(0).at(2), value(-1.5e-300));
+  db.client.prepare("twice", "SELECT $1::float8 * 2");
+  r = db.client.execute("twice", {value(0.75)});
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_EQ(r.rows.at(0).at(0), value(1.5));
 }
 
 TEST(pgsql_prepared, a_name_registered_again_runs_its_new_text) {

@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <cstdio>
-#include <cstdlib>
+#include <cmath>
 #include <cstring>
 #include <limits>
+
+#include "drivers/rdbms/number_text.hpp"
 
 namespace outpools::rdbms {
 namespace {
@@ -68,7 +69,8 @@ value decode(const MYSQL_FIELD& f, const char* data, std::size_t length) {
     case kind::integer:
       return decode_integer(data, length, (f.flags & UNSIGNED_FLAG) != 0);
     case kind::real:
-      return std::strtod(std::string(data, length).c_str(), nullptr);
+      if (auto d = parse_double(std::string_view(data, length))) return *d;
+      break;
     case kind::bit:
       return decode_bits(reinterpret_cast<const unsigned char*>(data), length);
     case kind::binary: {
@@ -113,10 +115,8 @@ void append_literal(MYSQL* m, const value& v, std::string& out) {
   } else if (const std::int64_t* i = std::get_if<std::int64_t>(&v)) {
     out += std::to_string(*i);
   } else if (const double* d = std::get_if<double>(&v)) {
-    char buffer[64];
-    const int n = std::snprintf(buffer, sizeof buffer, "%.17g", *d);
-    std::string text(buffer, static_cast<std::size_t>(n > 0 ? n : 0));
-    if (text.find_first_of("eEn") == std::string::npos) text += "e0";  // a DOUBLE, not DECIMAL
+    std::string text = double_text(*d);  // finite: mysql_interpolate refuses the others
+    if (text.find_first_of("eE") == std::string::npos) text += "e0";  // a DOUBLE, not DECIMAL
     out += text;
   } else if (const std::string* s = std::get_if<std::string>(&v)) {
     std::string escaped(s->size() * 2 + 1, '\0');
@@ -148,6 +148,12 @@ std::optional<std::string> mysql_interpolate(MYSQL* m, std::string_view sql,
     if (used == params.size()) {
       error = "the statement has more ? placeholders than the " + std::to_string(params.size()) +
               " parameters given";
+      return std::nullopt;
+    }
+    const double* d = std::get_if<double>(&params[used]);
+    if (d != nullptr && !std::isfinite(*d)) {
+      error = "parameter " + std::to_string(used + 1) + " is " + double_text(*d) +
+              ", which MariaDB and MySQL have no value for";
       return std::nullopt;
     }
     out.append(sql.substr(from, at - from));

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
-#include <cstdlib>
+
+#include "drivers/rdbms/number_text.hpp"
 
 namespace outpools::rdbms {
 namespace {
@@ -53,7 +53,9 @@ value decode(Oid type, const char* text, int length) {
     }
     case float4_oid:
     case float8_oid:
-      return std::strtod(std::string(text, static_cast<std::size_t>(length)).c_str(), nullptr);
+      if (auto d = parse_double(std::string_view(text, static_cast<std::size_t>(length))))
+        return *d;
+      return std::string(text, static_cast<std::size_t>(length));
     case bytea_oid:
       return decode_bytea(text, length);
     default:
@@ -81,9 +83,7 @@ pgsql_params encode_pgsql_params(std::span<const value> params) {
       text = std::to_string(*i);
     } else if (const double* d = std::get_if<double>(&v)) {
       type = float8_oid;
-      char buffer[64];
-      int n = std::snprintf(buffer, sizeof buffer, "%.17g", *d);
-      text.assign(buffer, static_cast<std::size_t>(n > 0 ? n : 0));
+      text = double_text(*d);
     } else if (const std::string* s = std::get_if<std::string>(&v)) {
       text = *s;
     } else if (const bytes* raw = std::get_if<bytes>(&v)) {
