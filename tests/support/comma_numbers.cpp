@@ -25,8 +25,8 @@ bool make_locale() {
   const fs::path scratch = locales_dir / ("making." + std::to_string(::getpid()));
   fs::remove_all(scratch, ec);
   fs::create_directories(scratch, ec);
-  const std::string command = "localedef -i de_DE -f UTF-8 '" + (scratch / locale_name).string() +
-                              "' >/dev/null 2>&1";
+  const std::string command =
+      "localedef -i de_DE -f UTF-8 '" + (scratch / locale_name).string() + "' >/dev/null 2>&1";
   const int status = std::system(command.c_str());
   if (status != 0) {
     fs::remove_all(scratch, ec);
@@ -44,8 +44,8 @@ comma_numbers::comma_numbers() {
   if (!make_locale()) return;
   ::setenv("LOCPATH", locales_dir.c_str(), 1);
   if (std::setlocale(LC_NUMERIC, locale_name) == nullptr) {
-    ADD_FAILURE() << "setlocale(LC_NUMERIC, \"" << locale_name << "\") failed with LOCPATH="
-                  << locales_dir;
+    ADD_FAILURE() << "setlocale(LC_NUMERIC, \"" << locale_name
+                  << "\") failed with LOCPATH=" << locales_dir;
     return;
   }
   char text[16];

@@ -5,7 +5,11 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <memory>
 #include <vector>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -49,8 +53,31 @@ std::string greeting(bool offers_tls) {
   return packet(0, g);
 }
 
+// A client's connection: its socket, and its TLS once the client asked for it.
+struct channel {
+  int fd = -1;
+  SSL* tls = nullptr;
+  // Up to `size` bytes, waiting at most `patience`; 0 once the client closed or it passed.
+  ssize_t receive(char* buffer, std::size_t size, std::chrono::milliseconds patience) {
+    if (tls == nullptr || SSL_pending(tls) == 0) {
+      pollfd p{fd, POLLIN, 0};
+      if (patience.count() <= 0 || ::poll(&p, 1, static_cast<int>(patience.count())) <= 0) return 0;
+    }
+    if (tls == nullptr) return ::recv(fd, buffer, size, 0);
+    const int n = SSL_read(tls, buffer, static_cast<int>(size));
+    return n > 0 ? n : 0;
+  }
+  void send(const std::string& bytes) {
+    if (tls == nullptr) {
+      ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    } else {
+      SSL_write(tls, bytes.data(), static_cast<int>(bytes.size()));
+    }
+  }
+};
+
 // One client packet, or nothing once the client closed or `patience` passed.
-bool read_packet(int fd, std::string& all, std::uint8_t& sequence,
+bool read_packet(channel& c, std::string& all, std::uint8_t& sequence,
                  std::chrono::milliseconds patience) {
   std::string got;
   const auto until = std::chrono::steady_clock::now() + patience;
@@ -58,10 +85,8 @@ bool read_packet(int fd, std::string& all, std::uint8_t& sequence,
   while (got.size() < need) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         until - std::chrono::steady_clock::now());
-    pollfd p{fd, POLLIN, 0};
-    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
     char buffer[4096];
-    const ssize_t n = ::recv(fd, buffer, std::min(sizeof buffer, need - got.size()), 0);
+    const ssize_t n = c.receive(buffer, std::min(sizeof buffer, need - got.size()), left);
     if (n <= 0) return false;
     got.append(buffer, static_cast<std::size_t>(n));
     all.append(buffer, static_cast<std::size_t>(n));
@@ -116,20 +141,42 @@ void fake_mysql_server::serve() {
 }
 
 void fake_mysql_server::serve_one(int client) {
-  const std::string hello = greeting(behaviour_.offers_tls);
-  if (::send(client, hello.data(), hello.size(), MSG_NOSIGNAL) < 0) return;
+  const bool tls = !behaviour_.tls_certfile.empty() && !behaviour_.tls_keyfile.empty();
+  channel c{client, nullptr};
+  c.send(greeting(behaviour_.offers_tls || tls));
   std::string all;
   std::uint8_t sequence = 0;
   const auto patience = std::chrono::milliseconds(1500);
-  bool got = read_packet(client, all, sequence, patience);
-  if (got && behaviour_.asks_clear_password) {
-    const std::string to_clear = packet(static_cast<std::uint8_t>(sequence + 1),
-                                        std::string("\xfe") + "mysql_clear_password" + '\0');
-    ::send(client, to_clear.data(), to_clear.size(), MSG_NOSIGNAL);
-    while (read_packet(client, all, sequence, patience)) ++answers_to_the_switch_;
-  } else {
-    while (got) got = read_packet(client, all, sequence, patience);
+  bool got = read_packet(c, all, sequence, patience);
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> context(nullptr, &SSL_CTX_free);
+  std::unique_ptr<SSL, decltype(&SSL_free)> session(nullptr, &SSL_free);
+  // An SSL request: 4 bytes of header and 32 of payload, CLIENT_SSL (0x0800) in its flags.
+  if (got && tls && all.size() == 36 && (static_cast<std::uint8_t>(all[5]) & 0x08) != 0) {
+    context.reset(SSL_CTX_new(TLS_server_method()));
+    if (!context ||
+        SSL_CTX_use_certificate_chain_file(context.get(), behaviour_.tls_certfile.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(context.get(), behaviour_.tls_keyfile.c_str(),
+                                    SSL_FILETYPE_PEM) != 1) {
+      ADD_FAILURE() << "fake_mysql_server: cannot load " << behaviour_.tls_certfile;
+      return;
+    }
+    session.reset(SSL_new(context.get()));
+    SSL_set_fd(session.get(), client);
+    if (SSL_accept(session.get()) != 1) return;  // the client refused the certificate
+    c.tls = session.get();
+    got = read_packet(c, all, sequence, patience);
   }
+  const auto next = [&sequence] { return static_cast<std::uint8_t>(sequence + 1); };
+  if (got && behaviour_.asks_clear_password) {
+    c.send(packet(next(), std::string("\xfe") + "mysql_clear_password" + '\0'));
+    while (read_packet(c, all, sequence, patience)) ++answers_to_the_switch_;
+  } else if (got && !behaviour_.dialog_question.empty()) {
+    c.send(packet(next(), std::string("\xfe") + "dialog" + '\0' + behaviour_.dialog_question));
+    while (read_packet(c, all, sequence, patience)) ++answers_to_the_switch_;
+  } else {
+    while (got) got = read_packet(c, all, sequence, patience);
+  }
+  if (c.tls != nullptr) SSL_shutdown(c.tls);
   std::lock_guard lock(mutex_);
   received_ += all;
 }

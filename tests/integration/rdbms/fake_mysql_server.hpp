@@ -1,6 +1,7 @@
 // fake_mysql_server.hpp — a MySQL server on loopback that only greets: it sends a protocol 10
-// handshake, optionally answers the client's login with a switch to mysql_clear_password, and
-// records every byte the client sent. For what a client must not send.
+// handshake, optionally takes the client's TLS, optionally answers the client's login with a
+// switch to mysql_clear_password or to the dialog plugin with a question, and records every
+// byte the client sent (decrypted). For what a client must not send.
 #pragma once
 
 #include <atomic>
@@ -16,6 +17,12 @@ class fake_mysql_server {
   struct behaviour {
     bool offers_tls = false;           ///< CLIENT_SSL in the greeting's capability flags
     bool asks_clear_password = false;  ///< answers the login with an auth switch request
+    /// When both are set: CLIENT_SSL is offered and a client's SSL request is answered with a
+    /// TLS handshake with this certificate and key.
+    std::string tls_certfile, tls_keyfile;
+    /// When set: the login is answered with a switch to the dialog plugin, this its question
+    /// (its first byte the question's type: 2 ordinary, 4 password; +1 the last question).
+    std::string dialog_question;
   };
   /// Listens on 127.0.0.1 (a free port) and serves each connection on its own thread in turn,
   /// until destroyed.
@@ -29,7 +36,7 @@ class fake_mysql_server {
   int accepted() const { return accepted_.load(); }
   /// Every byte clients sent, in order. Thread-safe.
   std::string received() const;
-  /// How many client packets came after an auth switch request. Thread-safe.
+  /// How many client packets came after an auth switch request (to either plugin). Thread-safe.
   int answers_to_the_switch() const { return answers_to_the_switch_.load(); }
 
  private:

@@ -345,6 +345,35 @@ TEST(mysql_failure, a_switch_to_the_clear_password_plugin_is_refused_without_ver
   EXPECT_NE(why.find("mysql_clear_password"), std::string::npos) << why;
 }
 
+// With tls.verify_peer a server may use the dialog plugin (MariaDB's PAM): it gets the password
+// for its first password question. A question beyond it (a one-time code) is not answered:
+// Connector/C's own prompt would print it on stdout and wait for the terminal, on the thread
+// that connects (here the I/O thread: 127.0.0.1 is no name to look up), for ever.
+TEST(mysql_failure, a_dialog_question_is_refused_with_its_text_never_asked_on_the_terminal) {
+  int never_written[2];
+  ASSERT_EQ(::pipe(never_written), 0);
+  ASSERT_GE(::dup2(never_written[0], STDIN_FILENO), 0);  // what a terminal prompt would read
+  const std::string ca = service("OUTPOOLS_TLS_CA");
+  const std::string certs = ca.substr(0, ca.rfind('/'));
+  fake_mysql_server server({.tls_certfile = certs + "/server.pem",
+                            .tls_keyfile = certs + "/server.key",
+                            .dialog_question = "\x02Verification code: "});
+  std::string why;
+  {
+    rdbms_pool db(spec_from_toml(
+        fake_server_toml(server.port(),
+                         "[outgoing_pools.rdbms.default.connection.tls]\nverify_peer = true\n"
+                         "cacertfile = \"" +
+                             ca + "\"")));
+    EXPECT_FALSE(db.client.query("SELECT 1").ok());
+    why = db.p->stats().last_connect_error;
+  }
+  EXPECT_NE(why.find("dialog authentication asked \"Verification code:\""), std::string::npos)
+      << why;
+  EXPECT_NE(server.received().find("login_name"), std::string::npos) << "no login over TLS";
+  EXPECT_EQ(server.answers_to_the_switch(), 0) << "the question was answered";
+}
+
 TEST(mysql_failure, a_tls_table_without_verify_peer_encrypts_with_a_tls_server) {
   rdbms_pool db(spec_from_toml(mysql_toml(
       "workers = 1", "[outgoing_pools.rdbms.default.connection.tls]\nverify_peer = false",

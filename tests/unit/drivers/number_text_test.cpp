@@ -36,9 +36,8 @@ TEST(number_text, reads_what_servers_write) {
 }
 
 TEST(number_text, refuses_what_is_not_wholly_a_number) {
-  for (const char* text :
-       {"", "-", "1,5", "1.5x", "+1", " 1", "1 ", "0x1p3", "infin", "Infinityy", "1e400",
-        "-1e400", "1e-400", "1..5", "e5"})
+  for (const char* text : {"", "-", "1,5", "1.5x", "+1", " 1", "1 ", "0x1p3", "infin", "Infinityy",
+                           "1e400", "-1e400", "1e-400", "1..5", "e5"})
     EXPECT_FALSE(parse_double(text)) << '"' << text << '"';
 }
 

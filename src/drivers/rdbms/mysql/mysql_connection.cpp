@@ -17,6 +17,8 @@
 #include <sys/socket.h>
 
 #include "drivers/rdbms/host_lookup.hpp"
+#include "drivers/rdbms/message_lines.hpp"
+#include "drivers/rdbms/mysql/mysql_dialog.hpp"
 #include "drivers/rdbms/mysql/mysql_side_connect.hpp"
 #include "drivers/rdbms/mysql/mysql_values.hpp"
 #include "drivers/rdbms/poll_until.hpp"
@@ -353,9 +355,15 @@ call_result mysql_connection::finish_connect(const std::string& host, bool conne
   const std::string where = connect_target(host);
   if (!connected) {
     const unsigned int code = mysql_errno(conn_);
+    const std::string question = take_refused_dialog_question(conn_);
     // Connector/C names the wrong plugin in this error (and one letter short): said here.
+    // A refused dialog question it reports as a lost connection.
     const std::string why =
-        code == CR_PLUGIN_NOT_ALLOWED
+        !question.empty()
+            ? "the server's dialog authentication asked \"" + as_one_line(question.c_str()) +
+                  "\", which a pool does not answer (it sends its password to the first "
+                  "password question only)"
+        : code == CR_PLUGIN_NOT_ALLOWED
             ? std::string("the server asked for an authentication plugin other than ") +
                   password_safe_auth_plugins +
                   "; those that send the password as it is (mysql_clear_password, dialog) are "
@@ -455,7 +463,8 @@ void mysql_connection::close() noexcept {
     if (connecting_ && pending_status_ != 0) mysql_end_connect(conn_, pending_status_);
     if (in_progress_ || broken_) mariadb_cancel(conn_);
     release_streaming();
-    mysql_close(conn_);  // also detaches every statement from the connection
+    take_refused_dialog_question(conn_);  // (finish_connect took it, unless given up before)
+    mysql_close(conn_);                   // also detaches every statement from the connection
     conn_ = nullptr;
   }
   for (auto& [name, s] : statements_) mysql_stmt_close(s.handle);  // no I/O once detached

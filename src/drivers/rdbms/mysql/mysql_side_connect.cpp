@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "drivers/rdbms/mysql/mysql_dialog.hpp"
 #include "drivers/rdbms/tcp_connect_bound.hpp"
 
 namespace outpools::rdbms {
@@ -146,9 +147,11 @@ void mysql_side_connect::run() noexcept {
   connected_ = status == 0 && ret != nullptr;
   if (status != 0) {  // unfinished: ended first, or mysql_close would leave its socket open
     mysql_end_connect(handle_, status);
+    take_refused_dialog_question(handle_);
     mysql_close(handle_);
     handle_ = nullptr;
   } else if (abandoned_.load(std::memory_order_relaxed)) {
+    take_refused_dialog_question(handle_);
     mysql_close(handle_);
     handle_ = nullptr;
   }
@@ -168,6 +171,7 @@ void mysql_side_connect::abandon() noexcept {
   std::lock_guard lock(mutex_);
   taken_ = true;
   if (done() && handle_ != nullptr) {  // ended, not taken: close it here
+    take_refused_dialog_question(handle_);
     mysql_close(handle_);
     handle_ = nullptr;
   }
