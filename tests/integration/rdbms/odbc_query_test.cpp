@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "integration/rdbms/odbc_test_support.hpp"
+#include "support/comma_numbers.hpp"
 
 // psqlODBC leaks one 48-byte block per process on its prepared-statement path (inside
 // psqlodbcw.so, whose handles we all free): not ours to fix, so LeakSanitizer skips it.
@@ -125,6 +126,22 @@ TEST(odbc_query, mariadb_unsigned_bigints_beyond_int64_come_back_as_text) {
 }
 
 class odbc_sources : public ::testing::TestWithParam<const char*> {};
+
+// An application whose locale writes numbers with a decimal comma (LC_NUMERIC=de_DE.UTF-8):
+// doubles are still sent and read as the data source means them.
+TEST_P(odbc_sources, doubles_are_sent_and_read_whatever_the_locale) {
+  comma_numbers comma;  // before the pool's threads start
+  ASSERT_TRUE(comma.active());
+  rdbms_pool db(spec_from_toml(odbc_toml("workers = 1", GetParam())));
+  query_result r = db.client.query(
+      "SELECT CAST(? AS DOUBLE PRECISION) * 2, CAST(0.5 AS DOUBLE PRECISION), "
+      "CAST(-1.5e-300 AS DOUBLE PRECISION)",
+      {value(1.25)});
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_EQ(rdbms::to_text(r.rows.at(0).at(0)), "2.5");
+  EXPECT_EQ(rdbms::to_text(r.rows.at(0).at(1)), "0.5");
+  EXPECT_EQ(rdbms::to_text(r.rows.at(0).at(2)), "-1.5e-300");
+}
 
 TEST_P(odbc_sources, prepared_statements_with_a_table) {
   const bool pg = std::string(GetParam()) == "OUTPOOLS_ODBC_PG_DSN";
