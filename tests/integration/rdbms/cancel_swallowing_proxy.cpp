@@ -6,6 +6,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <cstdint>
+#include <string_view>
 
 namespace outpools::testing {
 
@@ -19,6 +20,7 @@ struct cancel_swallowing_proxy::session : std::enable_shared_from_this<session> 
       : client(std::move(c)), server(client.get_executor()), proxy(p) {}
 
   void start() {
+    if (proxy.protocol_ == protocol::mysql) return connect_and_pipe(0);
     asio::async_read(client, asio::buffer(head), [self = shared_from_this()](auto ec, std::size_t) {
       if (ec) return;
       const std::uint32_t code = (std::uint32_t{self->head[4]} << 24) |
@@ -28,24 +30,41 @@ struct cancel_swallowing_proxy::session : std::enable_shared_from_this<session> 
         ++self->proxy.held_;
         return;
       }
-      self->server.async_connect(
-          tcp::endpoint(asio::ip::make_address("127.0.0.1"),
-                        static_cast<unsigned short>(self->proxy.target_port_)),
-          [self](auto error) {
-            if (error) return self->close();
-            asio::async_write(self->server, asio::buffer(self->head), [self](auto e, std::size_t) {
-              if (e) return self->close();
-              self->pipe(self->client, self->server, self->up);
-              self->pipe(self->server, self->client, self->down);
-            });
-          });
+      self->connect_and_pipe(self->head.size());
     });
+  }
+
+  // Connects to the server, sends it the first `head_bytes` of head, then copies both ways.
+  void connect_and_pipe(std::size_t head_bytes) {
+    server.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                                       static_cast<unsigned short>(proxy.target_port_)),
+                         [self = shared_from_this(), head_bytes](auto error) {
+                           if (error) return self->close();
+                           asio::async_write(self->server,
+                                             asio::buffer(self->head.data(), head_bytes),
+                                             [self](auto e, std::size_t) {
+                                               if (e) return self->close();
+                                               self->pipe(self->client, self->server, self->up);
+                                               self->pipe(self->server, self->client, self->down);
+                                             });
+                         });
+  }
+
+  // mysql: whether this chunk from the client holds a KILL QUERY (a statement that small
+  // comes in one piece).
+  bool holds_a_kill(const char* data, std::size_t n) const {
+    return proxy.protocol_ == protocol::mysql &&
+           std::string_view(data, n).find("KILL QUERY") != std::string_view::npos;
   }
 
   void pipe(tcp::socket& from, tcp::socket& to, std::array<char, 16384>& buffer) {
     from.async_read_some(asio::buffer(buffer),
                          [self = shared_from_this(), &from, &to, &buffer](auto ec, std::size_t n) {
                            if (ec) return self->close();
+                           if (&from == &self->client && self->holds_a_kill(buffer.data(), n)) {
+                             ++self->proxy.held_;  // held: neither forwarded nor answered
+                             return;
+                           }
                            asio::async_write(to, asio::buffer(buffer.data(), n),
                                              [self, &from, &to, &buffer](auto e, std::size_t) {
                                                if (e) return self->close();
@@ -66,8 +85,9 @@ struct cancel_swallowing_proxy::session : std::enable_shared_from_this<session> 
   std::array<char, 16384> up{}, down{};
 };
 
-cancel_swallowing_proxy::cancel_swallowing_proxy(int target_port)
+cancel_swallowing_proxy::cancel_swallowing_proxy(int target_port, protocol p)
     : target_port_(target_port),
+      protocol_(p),
       acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
   port_ = acceptor_.local_endpoint().port();
   accept();

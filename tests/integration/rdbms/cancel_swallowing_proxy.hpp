@@ -1,7 +1,7 @@
-// cancel_swallowing_proxy.hpp — a TCP proxy on loopback in front of a PostgreSQL server that
-// passes every connection through, except cancel requests: those it accepts and never answers
-// (a server, or a balancer, that loses them). For the tests of what a cancel that does not land
-// costs.
+// cancel_swallowing_proxy.hpp — a TCP proxy on loopback in front of a PostgreSQL or MariaDB
+// server that passes every connection through, except cancel requests — PostgreSQL's
+// CancelRequest, MariaDB's KILL QUERY — which it takes and never forwards or answers (a server,
+// or a balancer, that loses them). For the tests of what a cancel that does not land costs.
 #pragma once
 
 #include <atomic>
@@ -15,11 +15,14 @@
 namespace outpools::testing {
 
 /// Listens on 127.0.0.1 (a free port) and forwards to 127.0.0.1:`target_port`, on a thread of
-/// its own. A connection whose first message is a CancelRequest is held open and silent until
-/// the proxy is destroyed (which closes everything, so that blocked PQcancel calls return).
+/// its own. pgsql: a connection whose first message is a CancelRequest is held open and silent
+/// until the proxy is destroyed (which closes everything, so that blocked PQcancel calls
+/// return). mysql: once a connection's client sends bytes holding `KILL QUERY`, nothing more
+/// of it is forwarded either way (the server never sees the statement; the client waits).
 class cancel_swallowing_proxy {
  public:
-  explicit cancel_swallowing_proxy(int target_port);
+  enum class protocol { pgsql, mysql };
+  explicit cancel_swallowing_proxy(int target_port, protocol p = protocol::pgsql);
   ~cancel_swallowing_proxy();
   cancel_swallowing_proxy(const cancel_swallowing_proxy&) = delete;
   cancel_swallowing_proxy& operator=(const cancel_swallowing_proxy&) = delete;
@@ -32,6 +35,7 @@ class cancel_swallowing_proxy {
   void accept();
 
   int target_port_;
+  protocol protocol_;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   int port_ = 0;

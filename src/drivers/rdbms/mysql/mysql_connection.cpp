@@ -401,15 +401,15 @@ awaitable<bool> mysql_connection::await_kill() {
   // A KILL QUERY still in flight could hit the next statement: wait for its answer first, at
   // most the grace period (a broken connection is replaced anyway: no need to wait).
   if (!kill_done_) co_return true;
-  const std::shared_ptr<std::atomic<bool>> request = kill_done_;
+  const std::shared_ptr<std::atomic<int>> request = kill_done_;
   const auto until = std::chrono::steady_clock::now() + cancel_grace_;
-  auto answered = [&request] { return request->load(std::memory_order_acquire); };
+  auto ended = [&request] { return request->load(std::memory_order_acquire) != 0; };
   auto given_up = [this, until] {
     return broken_ || reset_cancelled_ || std::chrono::steady_clock::now() >= until;
   };
-  const bool landed = co_await poll_until(wait_timer_, answered, given_up);
+  const bool finished = co_await poll_until(wait_timer_, ended, given_up);
   kill_done_.reset();
-  co_return landed;
+  co_return finished && request->load(std::memory_order_acquire) == 1;
 }
 
 awaitable<call_result> mysql_connection::reset() {
@@ -497,10 +497,10 @@ void mysql_connection::cancel() noexcept {
     return;
   }
   try {
-    auto done = std::make_shared<std::atomic<bool>>(false);
+    auto done = std::make_shared<std::atomic<int>>(0);
     std::thread([settings = settings_, host = connected_to_, id = mysql_thread_id(conn_), done] {
-      mysql_kill_query(*settings, host, id);
-      done->store(true, std::memory_order_release);
+      const kill_outcome outcome = mysql_kill_query(*settings, host, id);
+      done->store(outcome == kill_outcome::unanswered ? 2 : 1, std::memory_order_release);
     }).detach();
     kill_done_ = std::move(done);
   } catch (...) {

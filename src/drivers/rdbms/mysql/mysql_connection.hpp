@@ -175,7 +175,9 @@ class mysql_connection final : public connection {
   boost::asio::steady_timer cancel_timer_;  ///< grace period after KILL QUERY
   tcp_connect_bound tcp_bound_;     ///< gives up a silent address of the host while connecting
   bool connect_cancelled_ = false;  ///< cancel() gave the connect under way up
-  std::shared_ptr<std::atomic<bool>> kill_done_;  ///< set by the side thread when answered
+  /// Set by the side thread when its KILL QUERY ended: 1 answered or never sent (the next
+  /// statement is safe from it), 2 sent but unanswered (it is not); 0 until then.
+  std::shared_ptr<std::atomic<int>> kill_done_;
   /// reset() is waiting for kill_done_; a cancel() meanwhile (the worker's bound on the reset)
   /// sets reset_cancelled_, and the reset then fails instead of sending its ROLLBACK.
   bool reset_waiting_ = false, reset_cancelled_ = false;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include <errmsg.h>
 #include <sys/socket.h>
 
 namespace outpools::rdbms {
@@ -116,22 +117,26 @@ void mysql_end_connect(MYSQL* m, int status) noexcept {
   }
 }
 
-bool mysql_kill_query(const mysql_settings& s, const std::string& host,
-                      unsigned long thread_id) noexcept {
+kill_outcome mysql_kill_query(const mysql_settings& s, const std::string& host,
+                              unsigned long thread_id) noexcept {
   try {
     MYSQL* m = mysql_new_handle(s, false);
-    if (m == nullptr) return false;
-    bool ok = false;
+    if (m == nullptr) return kill_outcome::not_sent;
+    kill_outcome outcome = kill_outcome::not_sent;
     if (mysql_real_connect(m, host.c_str(), s.user.c_str(),
                            s.password ? s.password->c_str() : nullptr, nullptr, s.port, nullptr,
                            0) != nullptr) {
       const std::string kill = "KILL QUERY " + std::to_string(thread_id);
-      ok = mysql_real_query(m, kill.c_str(), kill.size()) == 0;
+      const bool failed = mysql_real_query(m, kill.c_str(), kill.size()) != 0;
+      // Connector/C's own errors (2000 and up: lost, gone, timed out) mean no answer came;
+      // the server's (below 2000) are answers.
+      outcome = failed && mysql_errno(m) >= CR_MIN_ERROR ? kill_outcome::unanswered
+                                                         : kill_outcome::answered;
     }
     mysql_close(m);
-    return ok;
+    return outcome;
   } catch (...) {
-    return false;
+    return kill_outcome::not_sent;
   }
 }
 

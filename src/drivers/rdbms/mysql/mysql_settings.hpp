@@ -44,11 +44,18 @@ MYSQL* mysql_new_handle(const mysql_settings& s, bool nonblocking);
 /// at once; at most 64 steps, none of which blocks. Not thread-safe for `m`.
 void mysql_end_connect(MYSQL* m, int status) noexcept;
 
+/// What became of a KILL QUERY sent from a side connection.
+enum class kill_outcome {
+  answered,    ///< the server answered it (done, or an error such as "unknown thread")
+  not_sent,    ///< no side connection could be made: nothing reached the server
+  unanswered,  ///< sent, but no answer within connect_timeout: it may still run, later
+};
+
 /// Opens a blocking side connection to `host` (the address, or name, the statement's own
 /// connection went to: a name that resolves to several servers could reach another one) and
 /// sends `KILL QUERY thread_id`; every step is bounded by the settings' connect_timeout.
-/// Returns false when it could not. Blocks: run it on a thread of its own. Thread-safe.
-bool mysql_kill_query(const mysql_settings& s, const std::string& host,
-                      unsigned long thread_id) noexcept;
+/// Blocks: run it on a thread of its own. Thread-safe.
+kill_outcome mysql_kill_query(const mysql_settings& s, const std::string& host,
+                              unsigned long thread_id) noexcept;
 
 }  // namespace outpools::rdbms

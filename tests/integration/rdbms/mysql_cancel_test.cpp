@@ -1,0 +1,45 @@
+// mysql: what a KILL QUERY that never lands costs — through a proxy that passes the connections
+// to the real MariaDB and holds every KILL QUERY, unforwarded and unanswered.
+#include <gtest/gtest.h>
+
+#include "integration/rdbms/cancel_swallowing_proxy.hpp"
+#include "integration/rdbms/mysql_test_support.hpp"
+
+namespace outpools::testing {
+namespace {
+
+using rdbms::query_result;
+
+// mysql_toml's pool, its connections (and so its KILL QUERY side connections) through `proxy`.
+pool_spec through(const cancel_swallowing_proxy& proxy, const std::string& pool_lines) {
+  std::string toml = mysql_toml(pool_lines);
+  const std::string real = "port = " + service("OUTPOOLS_MYSQL_PORT");
+  toml.replace(toml.find(real), real.size(), "port = " + std::to_string(proxy.port()));
+  return spec_from_toml(toml);
+}
+
+// The statement ends by itself while its KILL QUERY has no answer: the connection is not served
+// again (the KILL, still somewhere on its way, could end the next caller's statement).
+TEST(mysql_cancel, a_connection_whose_kill_query_is_unanswered_is_replaced) {
+  cancel_swallowing_proxy proxy(std::stoi(service("OUTPOOLS_MYSQL_PORT")),
+                                cancel_swallowing_proxy::protocol::mysql);
+  // The grace period (connect_timeout, which also bounds the side connection's every step)
+  // shorter than call_timeout, which also bounds the reset.
+  rdbms_pool db(through(proxy, "workers = 1\ncall_timeout = 1500\nconnect_timeout = 1000"));
+  query_result before = db.client.query("SELECT CONNECTION_ID()");
+  ASSERT_TRUE(before.ok()) << before.diagnostics;
+  // Answered at 1.5 s; ends by itself at 2 s, its KILL QUERY held.
+  query_result late = db.client.query("SELECT SLEEP(2)");
+  EXPECT_EQ(late.error, errc::timeout) << late.diagnostics;
+  query_result after;
+  for (int tries = 0; tries < 30 && !(after = db.client.query("SELECT CONNECTION_ID()")).ok();
+       ++tries) {
+  }
+  ASSERT_TRUE(after.ok()) << after.diagnostics;
+  EXPECT_EQ(proxy.cancels_held(), 1);
+  EXPECT_NE(after.rows.at(0).at(0), before.rows.at(0).at(0)) << "the connection was kept";
+  EXPECT_GE(db.p->stats().reconnects, 1u);
+}
+
+}  // namespace
+}  // namespace outpools::testing
