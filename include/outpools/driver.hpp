@@ -41,6 +41,12 @@ class connection_driver {
   /// Asks the operation in progress (a connect, a ping, or a request that timed out) to finish
   /// early: libpq's PQcancel, closing an HTTP connection, ... Best effort; never blocks.
   virtual void cancel() noexcept {}
+  /// Waits until the cancel requests this connection sent (cancel()) have reached the server,
+  /// at most the driver's grace period for them (the rdbms drivers: connect_timeout): called
+  /// once when the pool stops, before close(), so that the stop — and the process's exit after
+  /// it — does not cut a request short on its side thread and leave its statement running on
+  /// the server. Default: returns at once. Must not throw.
+  virtual boost::asio::awaitable<void> finish_cancels() { co_return; }
   /// True when a request that failed with `result` leaves the connection unusable (it is then
   /// closed and reconnected with backoff). Default: disconnected, protocol and TLS errors.
   virtual bool is_fatal(const call_result& result) const noexcept;

@@ -334,10 +334,16 @@ void worker::perform(worker_action action) {
       run_bounded(maintenance::reset);
       break;
     case kind::close:
-      driver_->close();
-      keepalive_timer_.cancel();
-      idle_check_timer_.cancel();
-      feed(worker_event::closed);
+      if (fsm_.state() == worker_state::stopping) {
+        // The pool stops: a cancel request still on its way must land first (finish_cancels).
+        ++ops_in_flight_;
+        boost::asio::co_spawn(executor_, driver_->finish_cancels(), [this](std::exception_ptr) {
+          --ops_in_flight_;
+          close_now();
+        });
+        break;
+      }
+      close_now();
       break;
     case kind::wait:
       lifecycle_timer_.expires_at(action.until);
@@ -495,6 +501,13 @@ void worker::arm_idle_check() {
     }
     arm_idle_check();
   });
+}
+
+void worker::close_now() {
+  driver_->close();
+  keepalive_timer_.cancel();
+  idle_check_timer_.cancel();
+  feed(worker_event::closed);
 }
 
 void worker::stop_now() {

@@ -89,6 +89,8 @@ class worker final : public job_host {
   std::string queued_timeout_diagnostics() const;
   /// Sets last_error_ to `why`, prefixed with this worker's number.
   void note_error(const std::string& why);
+  /// Closes the driver's connection and tells the state machine (`closed`).
+  void close_now();
   void stop_now();
   void fail_mailbox(errc e, const std::string& diagnostics);
   void publish();

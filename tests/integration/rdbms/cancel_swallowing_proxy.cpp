@@ -4,6 +4,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <cstdint>
 #include <string_view>
@@ -17,7 +18,10 @@ using asio::ip::tcp;
 // copied until either side closes.
 struct cancel_swallowing_proxy::session : std::enable_shared_from_this<session> {
   session(tcp::socket c, cancel_swallowing_proxy& p)
-      : client(std::move(c)), server(client.get_executor()), proxy(p) {}
+      : client(std::move(c)),
+        server(client.get_executor()),
+        delay(client.get_executor()),
+        proxy(p) {}
 
   void start() {
     if (proxy.protocol_ == protocol::mysql) return connect_and_pipe(0);
@@ -26,9 +30,9 @@ struct cancel_swallowing_proxy::session : std::enable_shared_from_this<session> 
       const std::uint32_t code = (std::uint32_t{self->head[4]} << 24) |
                                  (std::uint32_t{self->head[5]} << 16) |
                                  (std::uint32_t{self->head[6]} << 8) | self->head[7];
-      if (code == 80877102) {  // CancelRequest: held, never answered
+      if (code == 80877102) {  // CancelRequest: held, never answered, or forwarded late
         ++self->proxy.held_;
-        return;
+        return self->later([self] { self->connect_and_pipe(self->head.size()); });
       }
       self->connect_and_pipe(self->head.size());
     });
@@ -61,33 +65,50 @@ struct cancel_swallowing_proxy::session : std::enable_shared_from_this<session> 
     from.async_read_some(asio::buffer(buffer),
                          [self = shared_from_this(), &from, &to, &buffer](auto ec, std::size_t n) {
                            if (ec) return self->close();
+                           const auto forward = [self, &from, &to, &buffer, n] {
+                             asio::async_write(to, asio::buffer(buffer.data(), n),
+                                               [self, &from, &to, &buffer](auto e, std::size_t) {
+                                                 if (e) return self->close();
+                                                 self->pipe(from, to, buffer);
+                                               });
+                           };
                            if (&from == &self->client && self->holds_a_kill(buffer.data(), n)) {
-                             ++self->proxy.held_;  // held: neither forwarded nor answered
-                             return;
+                             ++self->proxy.held_;  // held: never forwarded, or forwarded late
+                             return self->later(forward);
                            }
-                           asio::async_write(to, asio::buffer(buffer.data(), n),
-                                             [self, &from, &to, &buffer](auto e, std::size_t) {
-                                               if (e) return self->close();
-                                               self->pipe(from, to, buffer);
-                                             });
+                           forward();
                          });
+  }
+
+  // Runs `then` after the proxy's delay; never when it has none (the request is held).
+  template <typename Then>
+  void later(Then then) {
+    if (!proxy.delay_) return;
+    delay.expires_after(*proxy.delay_);
+    delay.async_wait([self = shared_from_this(), then](auto ec) {
+      if (!ec) then();
+    });
   }
 
   void close() {
     boost::system::error_code ignored;
     client.close(ignored);
     server.close(ignored);
+    delay.cancel();
   }
 
   tcp::socket client, server;
+  asio::steady_timer delay;
   cancel_swallowing_proxy& proxy;
   std::array<std::uint8_t, 8> head{};
   std::array<char, 16384> up{}, down{};
 };
 
-cancel_swallowing_proxy::cancel_swallowing_proxy(int target_port, protocol p)
+cancel_swallowing_proxy::cancel_swallowing_proxy(int target_port, protocol p,
+                                                 std::optional<std::chrono::milliseconds> delay)
     : target_port_(target_port),
       protocol_(p),
+      delay_(delay),
       acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
   port_ = acceptor_.local_endpoint().port();
   accept();

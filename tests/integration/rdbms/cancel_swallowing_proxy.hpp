@@ -7,8 +7,10 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -19,15 +21,19 @@ namespace outpools::testing {
 /// until the proxy is destroyed (which closes everything, so that blocked PQcancel calls
 /// return). mysql: once a connection's client sends bytes holding `KILL QUERY`, nothing more
 /// of it is forwarded either way (the server never sees the statement; the client waits).
+/// With a `delay`, a held request is forwarded that long after it came (a slow network or
+/// balancer), and its connection goes on as any other.
 class cancel_swallowing_proxy {
  public:
   enum class protocol { pgsql, mysql };
-  explicit cancel_swallowing_proxy(int target_port, protocol p = protocol::pgsql);
+  explicit cancel_swallowing_proxy(int target_port, protocol p = protocol::pgsql,
+                                   std::optional<std::chrono::milliseconds> delay = std::nullopt);
   ~cancel_swallowing_proxy();
   cancel_swallowing_proxy(const cancel_swallowing_proxy&) = delete;
   cancel_swallowing_proxy& operator=(const cancel_swallowing_proxy&) = delete;
   int port() const { return port_; }
-  /// Cancel requests received so far (each one's sender still waits). Thread-safe.
+  /// Cancel requests received so far (without a delay, each one's sender still waits).
+  /// Thread-safe.
   int cancels_held() const { return held_.load(); }
 
  private:
@@ -36,6 +42,7 @@ class cancel_swallowing_proxy {
 
   int target_port_;
   protocol protocol_;
+  std::optional<std::chrono::milliseconds> delay_;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   int port_ = 0;

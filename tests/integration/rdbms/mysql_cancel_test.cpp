@@ -8,6 +8,7 @@
 namespace outpools::testing {
 namespace {
 
+using namespace std::chrono_literals;
 using rdbms::query_result;
 
 // mysql_toml's pool, its connections (and so its KILL QUERY side connections) through `proxy`.
@@ -39,6 +40,22 @@ TEST(mysql_cancel, a_connection_whose_kill_query_is_unanswered_is_replaced) {
   EXPECT_EQ(proxy.cancels_held(), 1);
   EXPECT_NE(after.rows.at(0).at(0), before.rows.at(0).at(0)) << "the connection was kept";
   EXPECT_GE(db.p->stats().reconnects, 1u);
+}
+
+// A pool stopped while a statement runs returns only once its KILL QUERY (500 ms late through
+// the proxy) has landed: a process that exits after the stop (`outpools call` on SIGINT) would
+// otherwise end the KILL's side thread with it, and the statement ran on to its end.
+TEST(mysql_cancel, a_pool_stopped_mid_statement_waits_until_its_kill_query_landed) {
+  cancel_swallowing_proxy proxy(std::stoi(service("OUTPOOLS_MYSQL_PORT")),
+                                cancel_swallowing_proxy::protocol::mysql, 500ms);
+  rdbms_pool observer(spec_from_toml(mysql_toml("workers = 1")));
+  rdbms_pool db(through(proxy, "workers = 1\ncall_timeout = 60000"));
+  expect_the_stop_waits_for_its_cancel(
+      db, observer,
+      "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND "
+      "ID <> CONNECTION_ID()",
+      "SELECT SLEEP(20) /* outpools-stop-me */", "%outpools-stop-me%", 500ms);
+  EXPECT_EQ(proxy.cancels_held(), 1);
 }
 
 }  // namespace

@@ -118,6 +118,25 @@ TEST(odbc_failure, a_transaction_opened_behind_a_comment_is_rolled_back_too) {
   EXPECT_EQ(db.p->stats().reconnects, 0u);
 }
 
+// A pool stopped while a statement runs returns only once its SQLCancel (500 ms late through
+// the proxy) has landed: a process that exits after the stop would otherwise end the side thread
+// with it, and the statement ran on to its end.
+TEST(odbc_failure, a_pool_stopped_mid_statement_waits_until_its_cancel_landed) {
+  cancel_swallowing_proxy proxy(std::stoi(service("OUTPOOLS_PGSQL_PORT")),
+                                cancel_swallowing_proxy::protocol::pgsql, 500ms);
+  use_services_odbc_ini();
+  rdbms_pool observer(spec_from_toml(odbc_toml("workers = 1")));
+  rdbms_pool db(spec_from_toml(
+      "[outgoing_pools.rdbms.default]\nworkers = 1\ncall_timeout = 60000\n"
+      "[outgoing_pools.rdbms.default.connection]\ndriver = \"odbc\"\nsettings = \"DSN=" +
+      service("OUTPOOLS_ODBC_PG_DSN") + ";Port=" + std::to_string(proxy.port()) + "\"\n"));
+  expect_the_stop_waits_for_its_cancel(
+      db, observer,
+      "SELECT COUNT(*) FROM pg_stat_activity WHERE query LIKE ? AND pid <> pg_backend_pid()",
+      "SELECT pg_sleep(20) /* outpools-stop-me */", "%outpools-stop-me%", 500ms);
+  EXPECT_EQ(proxy.cancels_held(), 1);
+}
+
 // psqlODBC's SQLCancel is libpq's PQcancel: against a server that never answers cancel requests
 // it blocks for ever, one thread each. Those threads are bounded; every call is still answered
 // `timeout` at its call_timeout, and the pool serves on.

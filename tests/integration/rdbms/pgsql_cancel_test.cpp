@@ -64,5 +64,20 @@ TEST(pgsql_cancel, unanswered_cancel_requests_in_flight_are_bounded) {
   EXPECT_TRUE(fine.ok()) << fine.diagnostics;
 }
 
+// A pool stopped while a statement runs returns only once its cancel request (500 ms late
+// through the proxy) has landed: a process that exits after the stop (`outpools call` on
+// SIGINT) would otherwise end the PQcancel side thread with it, and the statement ran on.
+TEST(pgsql_cancel, a_pool_stopped_mid_statement_waits_until_its_cancel_landed) {
+  cancel_swallowing_proxy proxy(std::stoi(service("OUTPOOLS_PGSQL_PORT")),
+                                cancel_swallowing_proxy::protocol::pgsql, 500ms);
+  rdbms_pool observer(spec_from_toml(pgsql_toml("workers = 1")));
+  rdbms_pool db(through(proxy, "workers = 1\ncall_timeout = 60000"));
+  expect_the_stop_waits_for_its_cancel(
+      db, observer,
+      "SELECT COUNT(*) FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
+      "SELECT pg_sleep(20) /* outpools-stop-me */", "%outpools-stop-me%", 500ms);
+  EXPECT_EQ(proxy.cancels_held(), 1);
+}
+
 }  // namespace
 }  // namespace outpools::testing

@@ -201,6 +201,33 @@ bool stops_running(rdbms_pool& observer, const std::string& count_sql, const std
   }
 }
 
+void expect_the_stop_waits_for_its_cancel(rdbms_pool& db, rdbms_pool& observer,
+                                          const std::string& count_sql,
+                                          const std::string& sleep_sql, const std::string& like,
+                                          std::chrono::milliseconds delay) {
+  ASSERT_TRUE(db.p->wait_connected(std::chrono::seconds(10)));
+  std::promise<rdbms::query_result> promise;
+  std::future<rdbms::query_result> answer = promise.get_future();
+  db.client.async_query(sleep_sql, {},
+                        [&promise](rdbms::query_result r) { promise.set_value(std::move(r)); });
+  bool running = false;
+  for (int tries = 0; tries < 100 && !running; ++tries) {
+    rdbms::query_result r = observer.client.query(count_sql, {rdbms::value(like)});
+    ASSERT_TRUE(r.ok()) << r.diagnostics;
+    running = std::get<std::int64_t>(r.rows.at(0).at(0)) == 1;
+    if (!running) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(running) << "the statement never ran";
+  const auto before = std::chrono::steady_clock::now();
+  db.p->stop();
+  const auto stop_took = std::chrono::steady_clock::now() - before;
+  EXPECT_TRUE(stops_running(observer, count_sql, like, delay / 2))
+      << "the statement still ran after the stop returned (it took "
+      << std::chrono::duration_cast<std::chrono::milliseconds>(stop_took).count() << " ms)";
+  ASSERT_EQ(answer.wait_for(std::chrono::seconds(1)), std::future_status::ready);
+  EXPECT_EQ(answer.get().error, errc::shutting_down);
+}
+
 void expect_next_call_outside_the_transaction(rdbms_pool& db, const std::string& session_sql,
                                               const std::string& begin_sql,
                                               const std::string& probe_sql,

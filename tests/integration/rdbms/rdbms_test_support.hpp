@@ -109,6 +109,17 @@ void expect_next_call_outside_the_transaction(rdbms_pool& db, const std::string&
 /// the sleep would have ended.
 void expect_no_statement_after_the_answer(rdbms_pool& db, const std::string& sleep_sql);
 
+/// Stops the pool of `db` (one worker, a call_timeout far longer than the test) while
+/// `sleep_sql` (a statement of many seconds whose text matches the LIKE pattern `like`) runs on
+/// it, as seen by `observer` through `count_sql` (as for stops_running), its cancel requests
+/// travelling through a proxy that forwards them `delay` late. The stop must return only once
+/// the request has landed: right after it the statement is gone within delay / 2 (so not
+/// through a request still on its way), and the call was answered `shutting_down`.
+void expect_the_stop_waits_for_its_cancel(rdbms_pool& db, rdbms_pool& observer,
+                                          const std::string& count_sql,
+                                          const std::string& sleep_sql, const std::string& like,
+                                          std::chrono::milliseconds delay);
+
 /// Runs `rounds` rounds of `workers` concurrent calls of `sleep_sql` through `db` (a
 /// next_worker pool of `workers`, so one call each, with a call_timeout far shorter than the
 /// sleep), each expected to be answered `timeout`. Before each round it waits until every

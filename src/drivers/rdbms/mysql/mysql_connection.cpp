@@ -412,6 +412,13 @@ awaitable<bool> mysql_connection::await_kill() {
   co_return finished && request->load(std::memory_order_acquire) == 1;
 }
 
+awaitable<void> mysql_connection::finish_cancels() {
+  if (!kill_done_) co_return;
+  const std::shared_ptr<std::atomic<int>> request = kill_done_;
+  auto ended = [&request] { return request->load(std::memory_order_acquire) != 0; };
+  co_await poll_for(executor_, ended, cancel_grace_);
+}
+
 awaitable<call_result> mysql_connection::reset() {
   reset_cancelled_ = false;
   reset_waiting_ = true;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "drivers/rdbms/odbc/statement_words.hpp"
+#include "drivers/rdbms/poll_until.hpp"
 #include "drivers/rdbms/side_cancels.hpp"
 
 namespace outpools::rdbms {
@@ -186,6 +187,13 @@ void odbc_connection::cancel() noexcept {
   cancel_timer_.async_wait([this](boost::system::error_code ec) {
     if (!ec) give_up();
   });
+}
+
+awaitable<void> odbc_connection::finish_cancels() {
+  if (!side_cancel_done_) co_return;
+  const std::shared_ptr<std::atomic<bool>> request = side_cancel_done_;
+  auto landed = [&request] { return request->load(std::memory_order_acquire); };
+  co_await poll_for(executor_, landed, connect_timeout_);
 }
 
 bool odbc_connection::is_fatal(const call_result& result) const noexcept {

@@ -43,6 +43,7 @@ class odbc_connection final : public connection {
   boost::asio::awaitable<call_result> reset() override;
   void close() noexcept override;
   void cancel() noexcept override;
+  boost::asio::awaitable<void> finish_cancels() override;
   bool is_fatal(const call_result& result) const noexcept override;
   std::optional<std::chrono::milliseconds> keepalive_interval() const noexcept override;
 

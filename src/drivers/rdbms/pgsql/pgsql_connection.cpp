@@ -313,6 +313,13 @@ awaitable<call_result> pgsql_connection::ping() {
   co_return static_cast<call_result>(r);
 }
 
+awaitable<void> pgsql_connection::finish_cancels() {
+  if (!cancel_done_) co_return;
+  const std::shared_ptr<std::atomic<bool>> request = cancel_done_;
+  auto landed = [&request] { return request->load(std::memory_order_acquire); };
+  co_await poll_for(executor_, landed, cancel_grace_);
+}
+
 awaitable<call_result> pgsql_connection::reset() {
   // A cancel request still on its way could hit the next caller's statement: wait until the
   // side thread's PQcancel has returned (the server has taken it), at most the grace period;
