@@ -245,6 +245,27 @@ TEST_P(odbc_sources, server_errors_carry_the_sqlstate) {
 
 // psqlODBC runs a text of several statements: an error in a later one fails the call (the
 // server kept nothing of the text), it is not dropped behind the first one's result.
+// As the pgsql driver (and PQexec) gives it: the last statement's result, not the first's.
+TEST(odbc_query, pg_several_statements_give_the_last_ones_result) {
+  rdbms_pool db(spec_from_toml(odbc_toml("workers = 1")));
+  query_result r = db.client.query("SELECT 1 AS a; SELECT 'x' AS b, 2 AS c");
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_EQ(r.columns, (std::vector<std::string>{"b", "c"}));
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.rows[0], (rdbms::row{value("x"), value(std::int64_t{2})}));
+  r = db.client.query(
+      "CREATE TEMP TABLE several (x int); INSERT INTO several VALUES (1), (2); "
+      "SELECT count(*) AS n FROM several");
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_EQ(r.columns, (std::vector<std::string>{"n"}));
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.rows[0][0], value(std::int64_t{2}));
+  r = db.client.query("SELECT 1; UPDATE several SET x = x + 1");
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_TRUE(r.columns.empty());
+  EXPECT_EQ(r.affected_rows, 2u);
+}
+
 TEST(odbc_query, pg_an_error_in_a_later_statement_of_the_text_fails_the_call) {
   rdbms_pool db(spec_from_toml(odbc_toml("workers = 1")));
   scratch_table table(db.client, "BYTEA");

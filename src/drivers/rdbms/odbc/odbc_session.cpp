@@ -155,28 +155,35 @@ query_result odbc_session::run(std::uint64_t run, SQLHSTMT stmt, bool prepared,
     out = failure(SQL_HANDLE_STMT, stmt, prepared ? "SQLExecute" : "SQLExecDirect");
   } else {
     executed.store(true, std::memory_order_relaxed);
-    SQLSMALLINT columns = 0;
-    SQLRETURN step = SQLNumResultCols(stmt, &columns);
-    if (SQL_SUCCEEDED(step) && columns > 0) {
-      step = read_odbc_rows(stmt, columns, out, [this, run] { return cancelled(run); });
-    } else if (SQL_SUCCEEDED(step)) {
-      SQLLEN count = 0;
-      if (SQL_SUCCEEDED(SQLRowCount(stmt, &count)) && count > 0)
-        out.affected_rows = static_cast<std::uint64_t>(count);
-    }
-    if (!SQL_SUCCEEDED(step)) {
-      out = failure(SQL_HANDLE_STMT, stmt, "reading the result");
-    } else if (cancelled(run)) {  // the reading stopped: what was read is not the answer
-      out = query_result(call_result::failure(
-          errc::timeout, "cancelled while its rows were read; the rest was dropped"));
-    }
-    // The results of the text's later statements: drained, and an error among them is the
-    // call's (psqlODBC runs the text as one implicit transaction: nothing of it was kept).
-    while (SQL_SUCCEEDED(step) && !cancelled(run)) {
-      const SQLRETURN more = SQLMoreResults(stmt);
-      if (more == SQL_NO_DATA) break;
-      if (!SQL_SUCCEEDED(more)) {
-        out = failure(SQL_HANDLE_STMT, stmt, "a later statement of the text");
+    // Several statements in one text: the last one's result, as PQexec (and the pgsql driver)
+    // gives; every result is read, and an error in a later one is the call's (psqlODBC runs
+    // the text as one implicit transaction: nothing of it was kept).
+    for (bool first = true;; first = false) {
+      if (!first) {
+        const SQLRETURN more = SQLMoreResults(stmt);
+        if (more == SQL_NO_DATA) break;
+        if (!SQL_SUCCEEDED(more)) {
+          out = failure(SQL_HANDLE_STMT, stmt, "a later statement of the text");
+          break;
+        }
+      }
+      out = query_result();
+      SQLSMALLINT columns = 0;
+      SQLRETURN step = SQLNumResultCols(stmt, &columns);
+      if (SQL_SUCCEEDED(step) && columns > 0) {
+        step = read_odbc_rows(stmt, columns, out, [this, run] { return cancelled(run); });
+      } else if (SQL_SUCCEEDED(step)) {
+        SQLLEN count = 0;
+        if (SQL_SUCCEEDED(SQLRowCount(stmt, &count)) && count > 0)
+          out.affected_rows = static_cast<std::uint64_t>(count);
+      }
+      if (!SQL_SUCCEEDED(step)) {
+        out = failure(SQL_HANDLE_STMT, stmt, "reading the result");
+        break;
+      }
+      if (cancelled(run)) {  // the reading stopped: what was read is not the answer
+        out = query_result(call_result::failure(
+            errc::timeout, "cancelled while its rows were read; the rest was dropped"));
         break;
       }
     }
