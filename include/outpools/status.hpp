@@ -44,8 +44,14 @@ std::string status_table(const std::vector<pool_status>& status);
 /// a table's row nor start a terminal escape sequence. Thread-safe.
 std::string one_line(std::string_view text);
 
+/// The columns UTF-8 `text` takes on a terminal: two for an East Asian wide or fullwidth
+/// character (CJK, Hangul, fullwidth forms, most emoji), none for a combining mark, a zero-width
+/// space or joiner or a variation selector, one for the rest (a byte that is not valid UTF-8
+/// too). Control characters count one: pass text through one_line() first. Thread-safe.
+std::size_t display_width(std::string_view text);
+
 /// The rows `text` (lines ending in '\n') takes on a terminal `columns` wide (> 0): a line wider
-/// than that wraps onto more rows. Width is counted in UTF-8 code points. What `outpools up`
+/// than that wraps onto more rows (width as display_width() counts it). What `outpools up`
 /// moves the cursor up by to redraw its table in place. Thread-safe.
 std::size_t screen_rows(const std::string& text, std::size_t columns);
 

@@ -91,13 +91,6 @@ std::string json_row(const rdbms::row& row) {
 // A cell of the table.
 std::string table_cell(const rdbms::value& v) { return one_line(rdbms::to_text(v)); }
 
-// Width on a terminal, in UTF-8 code points.
-std::size_t display_width(const std::string& text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
 void print_table(const rdbms::query_result& r) {
   if (r.columns.empty()) {
     std::cout << "OK, " << r.affected_rows << " row" << (r.affected_rows == 1 ? "" : "s")

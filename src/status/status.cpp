@@ -95,14 +95,13 @@ std::string status_table(const std::vector<pool_status>& status) {
 
 std::size_t screen_rows(const std::string& text, std::size_t columns) {
   columns = std::max<std::size_t>(columns, 1);
-  std::size_t rows = 0, width = 0;
-  for (char c : text) {
-    if (c == '\n') {
-      rows += std::max<std::size_t>(1, (width + columns - 1) / columns);
-      width = 0;
-    } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
-      ++width;
-    }
+  std::size_t rows = 0;
+  for (std::size_t from = 0; from < text.size();) {
+    std::size_t end = text.find('\n', from);
+    if (end == std::string::npos) break;  // an unfinished line takes no row yet
+    const std::size_t width = display_width(std::string_view(text).substr(from, end - from));
+    rows += std::max<std::size_t>(1, (width + columns - 1) / columns);
+    from = end + 1;
   }
   return rows;
 }

@@ -245,6 +245,17 @@ TEST(cli_call, prints_a_table_or_json_with_untyped_parameters_and_nulls) {
   EXPECT_NE(lines[2].find('x'), std::string::npos) << lines[2];
   EXPECT_EQ(lines[3], "(1 row)");
 
+  // Columns line up on a terminal with wide characters too (CJK: two columns each).
+  shell_result wide = run_shell("OUTPOOLS call " + shell_quote(file.string()) + " rdbms.pg " +
+                                shell_quote("SELECT $1 AS \"名前\", $2 AS w") + " " +
+                                shell_quote("日本語テキスト") + " x");
+  ASSERT_EQ(wide.exit_code, 0) << wide.err;
+  const std::vector<std::string> wide_lines = lines_of(wide.out);
+  ASSERT_EQ(wide_lines.size(), 4u) << wide.out;
+  EXPECT_EQ(wide_lines[0], " 名前           | w") << wide.out;
+  EXPECT_EQ(wide_lines[1], "----------------+---") << wide.out;
+  EXPECT_EQ(wide_lines[2], " 日本語テキスト | x") << wide.out;
+
   // A column name is the statement's: a control character in it is escaped as in the cells.
   shell_result escaped = run_shell("OUTPOOLS call " + shell_quote(file.string()) + " rdbms.pg " +
                                    shell_quote("SELECT 1 AS \"a\x1b[2Jb\""));

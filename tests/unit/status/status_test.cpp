@@ -71,6 +71,25 @@ TEST(status_json_line, has_the_documented_keys_in_order_and_null_for_no_error) {
   EXPECT_NO_THROW(json::parse(line));
 }
 
+TEST(display_width, counts_the_columns_a_terminal_draws) {
+  EXPECT_EQ(display_width(""), 0u);
+  EXPECT_EQ(display_width("abc"), 3u);
+  EXPECT_EQ(display_width("héllo"), 5u);             // é: one code point, one column
+  EXPECT_EQ(display_width("e\u0301"), 1u);           // e and a combining acute
+  EXPECT_EQ(display_width("日本語テキスト"), 14u);   // CJK and katakana: two each
+  EXPECT_EQ(display_width("한국어"), 6u);            // Hangul
+  EXPECT_EQ(display_width("ＡＢ"), 4u);              // fullwidth forms
+  EXPECT_EQ(display_width("\xF0\x9F\x98\x80"), 2u);  // an emoji, U+1F600
+  EXPECT_EQ(display_width("a\u200Bb"), 2u);          // a zero-width space
+  EXPECT_EQ(display_width("\xFF\xFEx"), 3u);         // bytes that are not UTF-8
+  EXPECT_EQ(display_width("\xE6\x97"), 1u);          // a character cut short
+}
+
+TEST(screen_rows, counts_wide_characters_as_two_columns) {
+  EXPECT_EQ(screen_rows(std::string(40, 'x') + "\n", 40), 1u);
+  EXPECT_EQ(screen_rows("日本語テキスト日本語テキスト日本語テキスト\n", 40), 2u);  // 42 columns
+}
+
 TEST(screen_rows, counts_wrapped_lines_as_the_rows_they_take) {
   EXPECT_EQ(screen_rows("", 80), 0u);
   EXPECT_EQ(screen_rows("a\nb\n", 80), 2u);
