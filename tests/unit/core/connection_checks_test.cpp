@@ -2,6 +2,9 @@
 // server closed, and a keepalive ping is bounded by call_timeout.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "outpools/io_threads.hpp"
 #include "outpools/pool.hpp"
 #include "unit/core/test_support.hpp"
@@ -133,6 +136,33 @@ TEST(connection_checks, a_reset_past_call_timeout_is_cancelled_and_the_connectio
   ASSERT_TRUE(p->wait_connected(test::patience));
   EXPECT_TRUE(p->call([](job_context&) {}).ok());
   p->stop();
+}
+
+// A pool stopped while a call runs cancels it, and closes the connection only once the
+// driver's cancel request has landed (finish_cancels): a process that exits after the stop would
+// otherwise cut the request short and leave the statement running on the server.
+TEST(connection_checks, a_pool_stopped_mid_call_closes_once_its_cancel_has_landed) {
+  io_threads threads{1};
+  test::fake_backend backend;
+  backend.cancel_lands_after = 100ms;
+  auto p = pool::create(checked_spec(10s), threads, test::fake_factory(backend));
+  ASSERT_TRUE(p->wait_connected(test::patience));
+  std::atomic<bool> started{false};
+  call_result answer;
+  std::thread caller([&] {
+    answer = p->call([&started](job_context& ctx) -> boost::asio::awaitable<void> {
+      started = true;
+      boost::asio::steady_timer t(ctx.executor, 1h);  // until the stop cancels it
+      co_await t.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    });
+  });
+  ASSERT_TRUE(test::eventually([&] { return started.load(); }));
+  p->stop();
+  EXPECT_EQ(backend.cancels_landed.load(), 1) << "the stop returned before the cancel landed";
+  EXPECT_EQ(backend.closes.load(), 1);
+  EXPECT_EQ(backend.closes_after_landing.load(), 1) << "closed while the cancel was on its way";
+  caller.join();
+  EXPECT_EQ(answer.error, errc::shutting_down) << answer.diagnostics;
 }
 
 TEST(connection_checks, a_ping_answered_in_time_keeps_the_connection) {

@@ -160,6 +160,10 @@ struct fake_backend {
   std::atomic<int> resets{0};
   std::atomic<int> pings{0}, cancels{0}, idle_checks{0};
   std::atomic<bool> close_idle{false};
+  /// How long finish_cancels() takes (a cancel request on its way); how many ended, and how
+  /// many close() calls came after one had ended.
+  std::chrono::milliseconds cancel_lands_after{0};
+  std::atomic<int> cancels_landed{0}, closes_after_landing{0};
 };
 
 class fake_driver final : public connection_driver {
@@ -199,7 +203,16 @@ class fake_driver final : public connection_driver {
     ++backend_.cancels;
     ping_timer_.cancel();
   }
-  void close() noexcept override { ++backend_.closes; }
+  boost::asio::awaitable<void> finish_cancels() override {
+    ping_timer_.expires_after(backend_.cancel_lands_after);
+    boost::system::error_code ec;
+    co_await ping_timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    ++backend_.cancels_landed;
+  }
+  void close() noexcept override {
+    ++backend_.closes;
+    if (backend_.cancels_landed.load() > 0) ++backend_.closes_after_landing;
+  }
   std::optional<std::chrono::milliseconds> keepalive_interval() const noexcept override {
     if (backend_.keepalive_on && !backend_.keepalive_on(worker_)) return std::nullopt;
     return backend_.keepalive;
