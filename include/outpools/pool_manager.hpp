@@ -48,7 +48,9 @@ class pool_manager {
   /// until it stopped. Errors: `pool_not_found`.
   std::error_code stop_pool(pool_type type, const std::optional<std::string>& host,
                             std::string_view tag);
-  /// Stops every pool. Idempotent.
+  /// Stops every pool, all at once (each waits for its calls' cancel requests to land, at most
+  /// its grace period: see connection_driver::finish_cancels), blocking until all stopped.
+  /// Idempotent.
   void stop_all();
 
   /// The pool for (type, host, tag): the host's own pool if there is one, else the global pool

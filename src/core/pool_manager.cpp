@@ -1,6 +1,8 @@
 #include "outpools/pool_manager.hpp"
 
 #include <mutex>
+#include <thread>
+#include <vector>
 
 namespace outpools {
 
@@ -64,7 +66,21 @@ void pool_manager::stop_all() {
     std::unique_lock lock(mutex_);
     all.swap(pools_);
   }
-  for (auto& [k, p] : all) p->stop();
+  // All at once: each may wait for a cancel request of its own to land (up to its grace
+  // period), and those waits need not add up.
+  std::vector<std::thread> stopping;
+  for (auto& [k, p] : all) {
+    pool* each = p.get();
+    try {
+      if (all.size() > 1) {
+        stopping.emplace_back([each] { each->stop(); });
+        continue;
+      }
+    } catch (...) {  // no thread: this one here, in turn
+    }
+    each->stop();
+  }
+  for (std::thread& t : stopping) t.join();
 }
 
 std::shared_ptr<pool> pool_manager::find(pool_type type, const std::optional<std::string>& host,

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 #include <cmath>
+#include <limits>
 
 #include "integration/rdbms/mysql_test_support.hpp"
 #include "support/comma_numbers.hpp"
@@ -95,6 +96,15 @@ TEST(mysql_query, doubles_are_sent_and_read_whatever_the_locale) {
   query_result nan = db.client.query("SELECT ?", {value(std::nan(""))});
   EXPECT_EQ(nan.error, errc::invalid_argument) << nan.diagnostics;
   EXPECT_NE(nan.diagnostics.find("parameter 1 is NaN"), std::string::npos) << nan.diagnostics;
+  db.client.prepare("twice", "SELECT ? * 2");
+  query_result prepared = db.client.execute("twice", {value(0.75)});
+  ASSERT_TRUE(prepared.ok()) << prepared.diagnostics;
+  EXPECT_EQ(prepared.rows.at(0).at(0), value(1.5));
+  query_result infinite =
+      db.client.execute("twice", {value(-std::numeric_limits<double>::infinity())});
+  EXPECT_EQ(infinite.error, errc::invalid_argument) << infinite.diagnostics;
+  EXPECT_NE(infinite.diagnostics.find("parameter 1 is -Infinity"), std::string::npos)
+      << infinite.diagnostics;
 }
 
 TEST(mysql_query, prepared_statements_with_a_table) {

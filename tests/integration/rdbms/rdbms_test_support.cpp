@@ -206,10 +206,11 @@ void expect_the_stop_waits_for_its_cancel(rdbms_pool& db, rdbms_pool& observer,
                                           const std::string& sleep_sql, const std::string& like,
                                           std::chrono::milliseconds delay) {
   ASSERT_TRUE(db.p->wait_connected(std::chrono::seconds(10)));
-  std::promise<rdbms::query_result> promise;
-  std::future<rdbms::query_result> answer = promise.get_future();
+  // The answer's promise outlives an early return (a failed assertion) of this function.
+  auto promise = std::make_shared<std::promise<rdbms::query_result>>();
+  std::future<rdbms::query_result> answer = promise->get_future();
   db.client.async_query(sleep_sql, {},
-                        [&promise](rdbms::query_result r) { promise.set_value(std::move(r)); });
+                        [promise](rdbms::query_result r) { promise->set_value(std::move(r)); });
   bool running = false;
   for (int tries = 0; tries < 100 && !running; ++tries) {
     rdbms::query_result r = observer.client.query(count_sql, {rdbms::value(like)});

@@ -74,15 +74,17 @@ TEST(status_json_line, has_the_documented_keys_in_order_and_null_for_no_error) {
 TEST(display_width, counts_the_columns_a_terminal_draws) {
   EXPECT_EQ(display_width(""), 0u);
   EXPECT_EQ(display_width("abc"), 3u);
-  EXPECT_EQ(display_width("héllo"), 5u);             // é: one code point, one column
-  EXPECT_EQ(display_width("e\u0301"), 1u);           // e and a combining acute
-  EXPECT_EQ(display_width("日本語テキスト"), 14u);   // CJK and katakana: two each
-  EXPECT_EQ(display_width("한국어"), 6u);            // Hangul
-  EXPECT_EQ(display_width("ＡＢ"), 4u);              // fullwidth forms
-  EXPECT_EQ(display_width("\xF0\x9F\x98\x80"), 2u);  // an emoji, U+1F600
-  EXPECT_EQ(display_width("a\u200Bb"), 2u);          // a zero-width space
-  EXPECT_EQ(display_width("\xFF\xFEx"), 3u);         // bytes that are not UTF-8
-  EXPECT_EQ(display_width("\xE6\x97"), 1u);          // a character cut short
+  EXPECT_EQ(display_width("héllo"), 5u);                     // é: one code point, one column
+  EXPECT_EQ(display_width("e\u0301"), 1u);                   // e and a combining acute
+  EXPECT_EQ(display_width("日本語テキスト"), 14u);           // CJK and katakana: two each
+  EXPECT_EQ(display_width("한국어"), 6u);                    // Hangul
+  EXPECT_EQ(display_width("ＡＢ"), 4u);                      // fullwidth forms
+  EXPECT_EQ(display_width("\xF0\x9F\x98\x80"), 2u);          // an emoji, U+1F600
+  EXPECT_EQ(display_width("\u1100\u1161"), 2u);              // a conjoining jamo pair
+  EXPECT_EQ(display_width("\u0915\u093F\u0928\u094D"), 3u);  // Devanagari: a virama takes none
+  EXPECT_EQ(display_width("a\u200Bb"), 2u);                  // a zero-width space
+  EXPECT_EQ(display_width("\xFF\xFEx"), 3u);                 // bytes that are not UTF-8
+  EXPECT_EQ(display_width("\xE6\x97"), 1u);                  // a character cut short
 }
 
 TEST(screen_rows, counts_wide_characters_as_two_columns) {

@@ -369,9 +369,10 @@ call_result mysql_connection::finish_connect(const std::string& host, bool conne
                   "; those that send the password as it is (mysql_clear_password, dialog) are "
                   "allowed only with tls.verify_peer"
             : std::string(mysql_error(conn_));
-    const bool tls = code == CR_SSL_CONNECTION_ERROR || why.find("SSL") != std::string::npos ||
-                     why.find("TLS") != std::string::npos ||
-                     why.find("certificate") != std::string::npos;
+    const bool tls =
+        question.empty() &&  // (the question's words are the server's)
+        (code == CR_SSL_CONNECTION_ERROR || why.find("SSL") != std::string::npos ||
+         why.find("TLS") != std::string::npos || why.find("certificate") != std::string::npos);
     connect_errno_ = code;
     close();
     return call_result::failure(tls ? errc::tls_error : errc::disconnected,
@@ -416,7 +417,7 @@ awaitable<void> mysql_connection::finish_cancels() {
   if (!kill_done_) co_return;
   const std::shared_ptr<std::atomic<int>> request = kill_done_;
   auto ended = [&request] { return request->load(std::memory_order_acquire) != 0; };
-  co_await poll_for(executor_, ended, cancel_grace_);
+  co_await poll_for(executor_, ended, kill_query_bound(*settings_));
 }
 
 awaitable<call_result> mysql_connection::reset() {
@@ -476,6 +477,7 @@ void mysql_connection::close() noexcept {
   }
   for (auto& [name, s] : statements_) mysql_stmt_close(s.handle);  // no I/O once detached
   statements_.clear();
+  kill_done_.reset();  // a KILL still on its way names the closed connection's thread only
   connected_ = false;
   in_progress_ = false;
   connecting_ = false;
@@ -731,6 +733,8 @@ awaitable<query_result> mysql_connection::run_statement(statement& s, std::span<
         "the statement takes " + std::to_string(mysql_stmt_param_count(handle)) +
             (mysql_stmt_param_count(handle) == 1 ? " parameter, " : " parameters, ") +
             std::to_string(params.size()) + " given"));
+  if (std::optional<std::string> why = unsendable_parameter(params))
+    co_return query_result(call_result::failure(errc::invalid_argument, std::move(*why)));
   mysql_stmt_params bound(params);
   if (bound.count() > 0 && mysql_stmt_bind_param(handle, bound.binds())) co_return failure(handle);
   int err = 0;

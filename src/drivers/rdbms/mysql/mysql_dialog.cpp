@@ -34,8 +34,10 @@ std::string take_refused_dialog_question(MYSQL* handle) noexcept {
 
 }  // namespace outpools::rdbms
 
-extern "C" char* mariadb_auth_dialog(MYSQL* mysql, int /*type*/, const char* prompt,
-                                     char* /*buffer*/, int /*buffer_length*/) {
+// Weak: an application that defines its own (a terminal program that wants to ask) keeps it.
+extern "C" __attribute__((weak)) char* mariadb_auth_dialog(MYSQL* mysql, int /*type*/,
+                                                           const char* prompt, char* /*buffer*/,
+                                                           int /*buffer_length*/) {
   try {
     auto& q = outpools::rdbms::questions();
     std::lock_guard lock(q.mutex);

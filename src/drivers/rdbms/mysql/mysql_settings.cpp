@@ -1,5 +1,7 @@
 #include "drivers/rdbms/mysql/mysql_settings.hpp"
 
+#include "drivers/rdbms/mysql/mysql_dialog.hpp"
+
 #include <algorithm>
 #include <mutex>
 
@@ -117,6 +119,11 @@ void mysql_end_connect(MYSQL* m, int status) noexcept {
   }
 }
 
+std::chrono::milliseconds kill_query_bound(const mysql_settings& s) noexcept {
+  const long long seconds = std::max<long long>(1, (s.connect_timeout.count() + 999) / 1000);
+  return std::chrono::seconds(2 * seconds);  // its connect, then the answer to the KILL
+}
+
 kill_outcome mysql_kill_query(const mysql_settings& s, const std::string& host,
                               unsigned long thread_id) noexcept {
   try {
@@ -128,11 +135,14 @@ kill_outcome mysql_kill_query(const mysql_settings& s, const std::string& host,
                            0) != nullptr) {
       const std::string kill = "KILL QUERY " + std::to_string(thread_id);
       const bool failed = mysql_real_query(m, kill.c_str(), kill.size()) != 0;
-      // Connector/C's own errors (2000 and up: lost, gone, timed out) mean no answer came;
-      // the server's (below 2000) are answers.
-      outcome = failed && mysql_errno(m) >= CR_MIN_ERROR ? kill_outcome::unanswered
-                                                         : kill_outcome::answered;
+      // Connector/C's own errors (lost, gone, timed out: 2000-2999 and 5000-5999) mean no
+      // answer came; the server's (the rest) are answers.
+      const unsigned int code = failed ? mysql_errno(m) : 0;
+      const bool client_error = (code >= CR_MIN_ERROR && code <= CR_MAX_ERROR) ||
+                                (code >= CER_MIN_ERROR && code <= CER_MAX_ERROR);
+      outcome = client_error ? kill_outcome::unanswered : kill_outcome::answered;
     }
+    take_refused_dialog_question(m);  // (a dialog server may ask this log-in a question too)
     mysql_close(m);
     return outcome;
   } catch (...) {

@@ -51,6 +51,11 @@ enum class kill_outcome {
   unanswered,  ///< sent, but no answer within connect_timeout: it may still run, later
 };
 
+/// How long mysql_kill_query may take at most: each of its steps is bounded by
+/// connect_timeout rounded up to whole seconds (Connector/C's timeouts are in seconds): its
+/// connect and log-in, then the answer to the KILL. What a pool's stop waits for it at most.
+std::chrono::milliseconds kill_query_bound(const mysql_settings& s) noexcept;
+
 /// Opens a blocking side connection to `host` (the address, or name, the statement's own
 /// connection went to: a name that resolves to several servers could reach another one) and
 /// sends `KILL QUERY thread_id`; every step is bounded by the settings' connect_timeout.

@@ -115,7 +115,7 @@ void append_literal(MYSQL* m, const value& v, std::string& out) {
   } else if (const std::int64_t* i = std::get_if<std::int64_t>(&v)) {
     out += std::to_string(*i);
   } else if (const double* d = std::get_if<double>(&v)) {
-    std::string text = double_text(*d);  // finite: mysql_interpolate refuses the others
+    std::string text = double_text(*d);  // finite: unsendable_parameter refused the others
     if (text.find_first_of("eE") == std::string::npos) text += "e0";  // a DOUBLE, not DECIMAL
     out += text;
   } else if (const std::string* s = std::get_if<std::string>(&v)) {
@@ -138,8 +138,22 @@ void append_literal(MYSQL* m, const value& v, std::string& out) {
 
 }  // namespace
 
+std::optional<std::string> unsendable_parameter(std::span<const value> params) {
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const double* d = std::get_if<double>(&params[i]);
+    if (d != nullptr && !std::isfinite(*d))
+      return "parameter " + std::to_string(i + 1) + " is " + double_text(*d) +
+             ", which MariaDB and MySQL have no value for";
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> mysql_interpolate(MYSQL* m, std::string_view sql,
                                              std::span<const value> params, std::string& error) {
+  if (std::optional<std::string> why = unsendable_parameter(params)) {
+    error = std::move(*why);
+    return std::nullopt;
+  }
   std::string out;
   out.reserve(sql.size() + params.size() * 16);
   std::size_t from = 0, used = 0;
@@ -148,12 +162,6 @@ std::optional<std::string> mysql_interpolate(MYSQL* m, std::string_view sql,
     if (used == params.size()) {
       error = "the statement has more ? placeholders than the " + std::to_string(params.size()) +
               " parameters given";
-      return std::nullopt;
-    }
-    const double* d = std::get_if<double>(&params[used]);
-    if (d != nullptr && !std::isfinite(*d)) {
-      error = "parameter " + std::to_string(used + 1) + " is " + double_text(*d) +
-              ", which MariaDB and MySQL have no value for";
       return std::nullopt;
     }
     out.append(sql.substr(from, at - from));

@@ -23,6 +23,11 @@ namespace outpools::rdbms {
 std::optional<std::string> mysql_interpolate(MYSQL* m, std::string_view sql,
                                              std::span<const value> params, std::string& error);
 
+/// Why `params` cannot be sent to MariaDB or MySQL, or nullopt: a NaN or infinite double, which
+/// they have no value for (a query's literal would not parse; a prepared statement's binary
+/// value is refused or stored as something else). For query() and execute() alike. Pure.
+std::optional<std::string> unsendable_parameter(std::span<const value> params);
+
 /// Sets `out.columns` to the names of a result's columns.
 void read_mysql_columns(MYSQL_RES* res, query_result& out);
 

@@ -156,8 +156,11 @@ query_result odbc_session::run(std::uint64_t run, SQLHSTMT stmt, bool prepared,
   } else {
     executed.store(true, std::memory_order_relaxed);
     // Several statements in one text: the last one's result, as PQexec (and the pgsql driver)
-    // gives; every result is read, and an error in a later one is the call's (psqlODBC runs
-    // the text as one implicit transaction: nothing of it was kept).
+    // gives — but a last result with neither columns nor affected rows does not replace rows
+    // before it: MariaDB's CALL ends with such a status result after the procedure's rows (as
+    // the mysql driver, which gives the first result, returns them). Every result is read, and
+    // an error in a later one is the call's (psqlODBC runs the text as one implicit
+    // transaction: nothing of it was kept).
     for (bool first = true;; first = false) {
       if (!first) {
         const SQLRETURN more = SQLMoreResults(stmt);
@@ -167,16 +170,18 @@ query_result odbc_session::run(std::uint64_t run, SQLHSTMT stmt, bool prepared,
           break;
         }
       }
-      out = query_result();
+      query_result current;
       SQLSMALLINT columns = 0;
       SQLRETURN step = SQLNumResultCols(stmt, &columns);
       if (SQL_SUCCEEDED(step) && columns > 0) {
-        step = read_odbc_rows(stmt, columns, out, [this, run] { return cancelled(run); });
+        step = read_odbc_rows(stmt, columns, current, [this, run] { return cancelled(run); });
       } else if (SQL_SUCCEEDED(step)) {
         SQLLEN count = 0;
         if (SQL_SUCCEEDED(SQLRowCount(stmt, &count)) && count > 0)
-          out.affected_rows = static_cast<std::uint64_t>(count);
+          current.affected_rows = static_cast<std::uint64_t>(count);
       }
+      const bool status_only = current.columns.empty() && current.affected_rows == 0;
+      if (first || !status_only || out.columns.empty()) out = std::move(current);
       if (!SQL_SUCCEEDED(step)) {
         out = failure(SQL_HANDLE_STMT, stmt, "reading the result");
         break;

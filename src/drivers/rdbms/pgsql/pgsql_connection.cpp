@@ -270,6 +270,8 @@ awaitable<call_result> pgsql_connection::connect_to(const std::string& address,
     boost::system::error_code ec;
     if (status == PGRES_POLLING_WRITING || !tls_bytes_buffered(conn_))
       ec = co_await wait(status == PGRES_POLLING_WRITING);
+    else if (broken_)  // as wait() says it: given up by cancel()
+      ec = asio::error::operation_aborted;
     if (ec) {
       // Given up by the bound (not by cancel() or close()): the next address gets its turn.
       const bool no_answer = tcp_bound_.expired() && !broken_ && attempt == connects_;
