@@ -351,6 +351,22 @@ TEST(cli_call, a_server_error_prints_its_sqlstate_and_message_and_exits_1) {
   EXPECT_EQ(lite.exit_code, 1) << lite.err;
   EXPECT_NE(lite.err.find("[SQLite]no such table"), std::string::npos) << lite.err;
   EXPECT_EQ(json::parse(lite.out).at("message"), "no such table: no_such_table (1)") << lite.out;
+
+  // A lost connection through ODBC reads the same way: its SQLSTATE, the driver's words.
+  const auto maria = dir.write("m.toml",
+                               "[outgoing_pools.rdbms.maria]\nworkers = 1\n"
+                               "[outgoing_pools.rdbms.maria.connection]\ndriver = \"odbc\"\n"
+                               "settings = \"DSN=" +
+                                   service("OUTPOOLS_ODBC_MARIADB_DSN") + "\"\n");
+  shell_result lost =
+      run_shell("ODBCSYSINI=" + shell_quote(service("ODBCSYSINI")) +
+                " ODBCINI=" + shell_quote(service("ODBCINI")) + " OUTPOOLS call " +
+                shell_quote(maria.string()) + " rdbms.maria 'KILL CONNECTION_ID()' --json");
+  EXPECT_EQ(lost.exit_code, 1) << lost.err;
+  json::value gone = json::parse(lost.out);
+  EXPECT_EQ(gone.at("error"), "disconnected") << lost.out;
+  EXPECT_TRUE(gone.at("sqlstate").is_string()) << lost.out;
+  EXPECT_FALSE(json::value_to<std::string>(gone.at("message")).starts_with("[")) << lost.out;
 }
 
 TEST(cli_call, the_servers_notices_go_to_stderr_on_one_line_each) {

@@ -225,8 +225,12 @@ bool odbc_session::connection_dead() noexcept {
 query_result odbc_session::failure(SQLSMALLINT type, SQLHANDLE handle, const char* what) {
   const diagnostic d = first_diagnostic(type, handle);
   if (d.sqlstate.starts_with("08") || connection_dead()) {
-    return query_result(call_result::failure(
-        errc::disconnected, std::string(what) + ": SQLSTATE " + d.sqlstate + ": " + d.message));
+    // Worded as a server error is (SQLSTATE first), so that its sqlstate and message read the
+    // same way: `outpools call --json` gives both.
+    query_result r(call_result::failure(
+        errc::disconnected, "SQLSTATE " + d.sqlstate + ": " + d.message + " (in " + what + ")"));
+    r.sqlstate = d.sqlstate;
+    return r;
   }
   return server_error(d.sqlstate, d.message);
 }
