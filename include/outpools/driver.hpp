@@ -42,7 +42,8 @@ class connection_driver {
   /// early: libpq's PQcancel, closing an HTTP connection, ... Best effort; never blocks.
   virtual void cancel() noexcept {}
   /// Waits until the cancel requests this connection sent (cancel()) have reached the server,
-  /// at most the driver's grace period for them (the rdbms drivers: connect_timeout): called
+  /// at most until the driver's grace period for them ends, counted from when the request was
+  /// sent (the rdbms drivers: connect_timeout; mysql: its KILL connection's own bound): called
   /// once when the pool stops, before close(), so that the stop — and the process's exit after
   /// it — does not cut a request short on its side thread and leave its statement running on
   /// the server. Default: returns at once. Must not throw.

@@ -145,6 +145,41 @@ std::string server_message(const rdbms::query_result& r, bool through_odbc) {
   return std::string(message);
 }
 
+// Prints the answer of a call: its rows (a table, or JSON with `json`), or its error on stderr
+// (and as JSON on stdout with `json`). Returns the exit code.
+int print_answer(const rdbms::query_result& r, bool json_output, bool interrupted,
+                 bool through_odbc) {
+  if (interrupted && !r.ok()) {
+    std::cerr << "outpools call: interrupted: the call was stopped (a running statement was sent "
+                 "a cancel request)\n";
+  }
+  for (const std::string& notice : r.notices) std::cerr << one_line(notice) << '\n';
+  if (!r.ok()) {
+    std::cerr << "error: " << errc_name(static_cast<errc>(r.error.value())) << ": "
+              << one_line(r.diagnostics) << '\n';
+    if (json_output) {
+      std::cout << json::serialize(
+                       json::object{{"error", errc_name(static_cast<errc>(r.error.value()))},
+                                    {"sqlstate", r.sqlstate.empty() ? json::value(nullptr)
+                                                                    : json::value(r.sqlstate)},
+                                    {"message", valid_utf8(server_message(r, through_odbc))}})
+                << '\n';
+    }
+    return exit_failed;
+  }
+  if (json_output) {
+    json::array columns;
+    for (const std::string& c : r.columns) columns.emplace_back(valid_utf8(c));
+    std::string rows;
+    for (const rdbms::row& row : r.rows) rows += (rows.empty() ? "" : ",") + json_row(row);
+    std::cout << "{\"columns\":" << json::serialize(columns) << ",\"rows\":[" << rows
+              << "],\"affected_rows\":" << r.affected_rows << "}\n";
+  } else {
+    print_table(r);
+  }
+  return exit_ok;
+}
+
 int run_call(const call_options_cli& o) {
   std::optional<configuration> config = load_or_report(o.file);
   if (!config) return exit_bad_input;
@@ -200,40 +235,18 @@ int run_call(const call_options_cli& o) {
       break;
     }
   }
-  manager.stop_all();
+  // Stopped by a signal: the stop cancels the statement and answers the call. Otherwise the
+  // answer is printed first — at call_timeout for a `timeout` — and the stop, which may wait
+  // for that statement's cancel request to land (at most its grace period), comes after.
+  if (interrupted) stop_all_unless_signalled(manager, stop, "outpools call", exit_failed);
   rdbms::query_result r = answer.get();
-  if (interrupted && !r.ok()) {
-    std::cerr << "outpools call: interrupted: the call was stopped (a running statement is "
-                 "cancelled on the server)\n";
-  }
-
-  for (const std::string& notice : r.notices) std::cerr << one_line(notice) << '\n';
-  if (!r.ok()) {
-    const auto* options = std::get_if<rdbms_options>(&spec.connection);
-    const bool through_odbc = options != nullptr && options->driver == rdbms_driver::odbc;
-    std::cerr << "error: " << errc_name(static_cast<errc>(r.error.value())) << ": "
-              << one_line(r.diagnostics) << '\n';
-    if (o.json) {
-      std::cout << json::serialize(
-                       json::object{{"error", errc_name(static_cast<errc>(r.error.value()))},
-                                    {"sqlstate", r.sqlstate.empty() ? json::value(nullptr)
-                                                                    : json::value(r.sqlstate)},
-                                    {"message", valid_utf8(server_message(r, through_odbc))}})
-                << '\n';
-    }
-    return exit_failed;
-  }
-  if (o.json) {
-    json::array columns;
-    for (const std::string& c : r.columns) columns.emplace_back(valid_utf8(c));
-    std::string rows;
-    for (const rdbms::row& row : r.rows) rows += (rows.empty() ? "" : ",") + json_row(row);
-    std::cout << "{\"columns\":" << json::serialize(columns) << ",\"rows\":[" << rows
-              << "],\"affected_rows\":" << r.affected_rows << "}\n";
-  } else {
-    print_table(r);
-  }
-  return exit_ok;
+  const auto* options = std::get_if<rdbms_options>(&spec.connection);
+  const bool through_odbc = options != nullptr && options->driver == rdbms_driver::odbc;
+  const int code = print_answer(r, o.json, interrupted, through_odbc);
+  std::cout.flush();
+  std::cerr.flush();
+  stop_all_unless_signalled(manager, stop, "outpools call", code);
+  return code;
 }
 
 constexpr char shield_mark = '\x01';

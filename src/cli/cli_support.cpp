@@ -3,7 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <iostream>
+#include <thread>
 
 namespace outpools::cli {
 namespace {
@@ -38,6 +41,26 @@ bool stop_signals::wait_for(std::chrono::nanoseconds timeout) {
                       .tv_nsec = static_cast<long>(ns % 1000000000)};
   const int signal = sigtimedwait(&signals_, nullptr, &wait);
   return signal == SIGINT || signal == SIGTERM;
+}
+
+void stop_all_unless_signalled(pool_manager& manager, stop_signals& stop, const char* who,
+                               int exit_code) {
+  std::atomic<bool> stopped{false};
+  std::thread stopper([&] {
+    manager.stop_all();
+    stopped = true;
+  });
+  while (!stopped) {
+    if (stop.wait_for(std::chrono::milliseconds(20))) {
+      std::cerr << who
+                << ": signalled while stopping: exiting without waiting for cancel "
+                   "requests to land\n";
+      std::cout.flush();
+      std::cerr.flush();
+      std::_Exit(exit_code);
+    }
+  }
+  stopper.join();
 }
 
 std::optional<configuration> load_or_report(const std::string& file) {

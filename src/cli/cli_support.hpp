@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include "outpools/config.hpp"
+#include "outpools/pool_manager.hpp"
 
 namespace outpools::cli {
 
@@ -45,6 +46,15 @@ class stop_signals {
  private:
   sigset_t signals_;
 };
+
+/// Stops every pool of `manager` (pool_manager::stop_all), which may wait for the cancel
+/// requests of statements still running to land (at most each pool's grace period,
+/// connect_timeout). A SIGINT or SIGTERM meanwhile ends that wait: `who` says so on stderr,
+/// stdout and stderr are flushed, and the process exits at once with `exit_code` (the
+/// statements are left to their servers). Returns once the stop has finished. Call it from
+/// the command's own thread (the one that made `stop`).
+void stop_all_unless_signalled(pool_manager& manager, stop_signals& stop, const char* who,
+                               int exit_code);
 
 /// Loads `file`, prints every diagnostic on stderr. Returns the configuration, or nullopt when
 /// it has errors (the caller exits with exit_bad_input).

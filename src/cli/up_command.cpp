@@ -94,7 +94,7 @@ int run_up(const up_options& o) {
     }
   }
   if (!o.json) std::cerr << "outpools: stopping (draining calls in flight)\n";
-  manager.stop_all();
+  stop_all_unless_signalled(manager, stop, "outpools", exit_ok);
   return exit_ok;
 }
 

@@ -29,13 +29,12 @@ boost::asio::awaitable<bool> poll_until(boost::asio::steady_timer& timer, const 
   co_return true;
 }
 
-/// poll_until with a timer of its own on `executor`, given up `limit` from now: true once
-/// `done()`. For a driver's finish_cancels().
+/// poll_until with a timer of its own on `executor`, given up at `until`: true once `done()`.
+/// For a driver's finish_cancels().
 template <typename Executor, typename Done>
 boost::asio::awaitable<bool> poll_for(const Executor& executor, const Done& done,
-                                      std::chrono::milliseconds limit) {
+                                      std::chrono::steady_clock::time_point until) {
   boost::asio::steady_timer timer(executor);
-  const auto until = std::chrono::steady_clock::now() + limit;
   const auto passed = [until] { return std::chrono::steady_clock::now() >= until; };
   co_return co_await poll_until(timer, done, passed);
 }

@@ -1,10 +1,13 @@
-// odbc driver through MariaDB ODBC, cancelled mid-call. A test binary of its own: MariaDB ODBC's
+// odbc driver through MariaDB ODBC: cancelled mid-call, killed mid-call, procedures. A test
+// binary of its own, under the mysql lock (a mysql test restarts that server): MariaDB ODBC's
 // SQLCancel leaks 1 KiB inside the driver each time (LeakSanitizer, no frame of ours), which
 // only this binary's suppression file (maodbc_cancel_leak.supp) lets pass, so every other odbc
 // test stays fully leak-checked.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <string>
 #include <thread>
 
 #include "integration/rdbms/odbc_test_support.hpp"
@@ -14,6 +17,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using rdbms::query_result;
+using rdbms::value;
 
 // Waits until the pool's one worker is idle again (its cancelled call ended and was reset).
 bool wait_ready(const pool& p) {
@@ -24,6 +28,42 @@ bool wait_ready(const pool& p) {
     std::this_thread::sleep_for(5ms);
   }
   return false;
+}
+
+// A pool of one worker on the MariaDB data source.
+std::string maria_toml() {
+  return "[outgoing_pools.rdbms.default]\nworkers = 1\ncall_timeout = 3000\n"
+         "[outgoing_pools.rdbms.default.connection]\ndriver = \"odbc\"\nsettings = \"DSN=" +
+         service("OUTPOOLS_ODBC_MARIADB_DSN") + "\"\n";
+}
+
+// A procedure's rows come back through MariaDB ODBC, whose CALL ends with a status result of its
+// own after them (the text's last result, which has no columns).
+TEST(odbc_mariadb, a_procedures_rows_come_back) {
+  use_services_odbc_ini();
+  rdbms_pool db(spec_from_toml(maria_toml()));
+  const std::string name = "outpools_odbc_p" + std::to_string(::getpid());
+  ASSERT_TRUE(db.client
+                  .query("CREATE OR REPLACE PROCEDURE " + name +
+                         "() BEGIN SELECT 1 AS a UNION SELECT 2; END")
+                  .ok());
+  query_result r = db.client.query("CALL " + name + "()");
+  db.client.query("DROP PROCEDURE IF EXISTS " + name);
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_EQ(r.columns, (std::vector<std::string>{"a"}));
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_EQ(r.rows[1][0], value(std::int64_t{2}));
+}
+
+// A connection lost mid-call is `disconnected` with the driver's SQLSTATE, worded as a server
+// error is ("SQLSTATE ...: " first), so `outpools call --json` gives both the same way.
+TEST(odbc_mariadb, a_connection_killed_mid_call_carries_its_sqlstate) {
+  use_services_odbc_ini();
+  rdbms_pool db(spec_from_toml(maria_toml()));
+  query_result r = db.client.query("KILL CONNECTION_ID()");
+  EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;
+  EXPECT_EQ(r.sqlstate.size(), 5u) << r.diagnostics;
+  EXPECT_TRUE(r.diagnostics.starts_with("SQLSTATE " + r.sqlstate + ": ")) << r.diagnostics;
 }
 
 // A call cancelled after its BEGIN ran ("BEGIN; SELECT SLEEP(10)": KILL QUERY ends the sleep,

@@ -245,23 +245,6 @@ TEST_P(odbc_sources, server_errors_carry_the_sqlstate) {
 
 // psqlODBC runs a text of several statements: an error in a later one fails the call (the
 // server kept nothing of the text), it is not dropped behind the first one's result.
-// A procedure's rows come back through MariaDB ODBC, whose CALL ends with a status result of its
-// own after them (the text's last result, which has no columns).
-TEST(odbc_query, mariadb_a_procedures_rows_come_back) {
-  rdbms_pool db(spec_from_toml(odbc_toml("workers = 1", "OUTPOOLS_ODBC_MARIADB_DSN")));
-  const std::string name = "outpools_odbc_p" + std::to_string(::getpid());
-  ASSERT_TRUE(db.client
-                  .query("CREATE OR REPLACE PROCEDURE " + name +
-                         "() BEGIN SELECT 1 AS a UNION SELECT 2; END")
-                  .ok());
-  query_result r = db.client.query("CALL " + name + "()");
-  db.client.query("DROP PROCEDURE IF EXISTS " + name);
-  ASSERT_TRUE(r.ok()) << r.diagnostics;
-  EXPECT_EQ(r.columns, (std::vector<std::string>{"a"}));
-  ASSERT_EQ(r.rows.size(), 2u);
-  EXPECT_EQ(r.rows[1][0], value(std::int64_t{2}));
-}
-
 // As the pgsql driver (and PQexec) gives it: the last statement's result, not the first's.
 TEST(odbc_query, pg_several_statements_give_the_last_ones_result) {
   rdbms_pool db(spec_from_toml(odbc_toml("workers = 1")));

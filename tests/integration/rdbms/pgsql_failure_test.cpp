@@ -11,7 +11,12 @@
 #include <csignal>
 #include <thread>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "integration/rdbms/rdbms_test_support.hpp"
 
@@ -22,6 +27,51 @@ using namespace std::chrono_literals;
 using rdbms::query_result;
 using rdbms::value;
 using clock_type = std::chrono::steady_clock;
+
+// A TCP server on loopback that resets every connection it accepts (SO_LINGER 0, then close)
+// once the client's first message came — so the client is waiting for the answer — on a
+// thread of its own.
+class resetting_server {
+ public:
+  resetting_server() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t n = sizeof a;
+    if (::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::listen(listener_, 16) != 0 ||
+        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&a), &n) != 0)
+      ADD_FAILURE() << "cannot listen";
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        pollfd p{listener_, POLLIN, 0};
+        if (::poll(&p, 1, 5) <= 0) continue;
+        const int c = ::accept(listener_, nullptr, nullptr);
+        if (c < 0) continue;
+        pollfd first{c, POLLIN, 0};
+        char bytes[256];
+        if (::poll(&first, 1, 1000) > 0) (void)::recv(c, bytes, sizeof bytes, 0);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the client waits by then
+        const linger reset{1, 0};
+        ::setsockopt(c, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+        ::close(c);
+      }
+    });
+  }
+  ~resetting_server() {
+    stop_ = true;
+    thread_.join();
+    ::close(listener_);
+  }
+  int port() const { return port_; }
+
+ private:
+  int listener_ = -1, port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
 
 // The statements active on the server, seen from another connection.
 const std::string count_sql =
@@ -205,6 +255,24 @@ TEST(pgsql_failure, database_restart_under_load_fails_calls_in_time_and_recovers
                                 "reconnect_backoff_min = 20\nreconnect_backoff_max = 200")),
       "postgres");
   expect_survived_restart(r);
+}
+
+// A server that resets the connection while it is made is named as such (libpq's words), not
+// as an attempt "cancelled".
+TEST(pgsql_failure, a_connection_reset_while_connecting_is_reported_as_such) {
+  resetting_server server;
+  std::string toml = pgsql_toml("workers = 1\ncall_timeout = 2000\nreconnect_backoff_min = 1000");
+  const std::string real = "port = " + service("OUTPOOLS_PGSQL_PORT");
+  toml.replace(toml.find(real), real.size(), "port = " + std::to_string(server.port()));
+  rdbms_pool db(spec_from_toml(toml));
+  query_result r = db.client.query("SELECT 1");
+  EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;
+  const std::string why = db.p->stats().last_connect_error;
+  // Which of its words depends on when the reset comes (at libpq's send, or its read).
+  EXPECT_TRUE(why.find("Connection reset by peer") != std::string::npos ||
+              why.find("server closed the connection unexpectedly") != std::string::npos)
+      << why;
+  EXPECT_EQ(why.find("cancelled"), std::string::npos) << why;
 }
 
 TEST(pgsql_failure, tls_with_the_right_ca_connects) {

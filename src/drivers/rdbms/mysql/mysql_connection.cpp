@@ -417,7 +417,7 @@ awaitable<void> mysql_connection::finish_cancels() {
   if (!kill_done_) co_return;
   const std::shared_ptr<std::atomic<int>> request = kill_done_;
   auto ended = [&request] { return request->load(std::memory_order_acquire) != 0; };
-  co_await poll_for(executor_, ended, kill_query_bound(*settings_));
+  co_await poll_for(executor_, ended, kill_deadline_);  // the KILL's own bound from its start
 }
 
 awaitable<call_result> mysql_connection::reset() {
@@ -512,6 +512,7 @@ void mysql_connection::cancel() noexcept {
       done->store(outcome == kill_outcome::unanswered ? 2 : 1, std::memory_order_release);
     }).detach();
     kill_done_ = std::move(done);
+    kill_deadline_ = std::chrono::steady_clock::now() + kill_query_bound(*settings_);
   } catch (...) {
   }
   cancel_timer_.expires_after(cancel_grace_);

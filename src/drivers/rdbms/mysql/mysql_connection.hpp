@@ -179,6 +179,8 @@ class mysql_connection final : public connection {
   /// Set by the side thread when its KILL QUERY ended: 1 answered or never sent (the next
   /// statement is safe from it), 2 sent but unanswered (it is not); 0 until then.
   std::shared_ptr<std::atomic<int>> kill_done_;
+  /// When the last KILL's side connection must have ended (what finish_cancels waits until).
+  std::chrono::steady_clock::time_point kill_deadline_{};
   /// reset() is waiting for kill_done_; a cancel() meanwhile (the worker's bound on the reset)
   /// sets reset_cancelled_, and the reset then fails instead of sending its ROLLBACK.
   bool reset_waiting_ = false, reset_cancelled_ = false;

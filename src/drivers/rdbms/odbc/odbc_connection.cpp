@@ -174,6 +174,7 @@ void odbc_connection::cancel_on_side_thread() noexcept {
   // max_side_cancels_in_flight in the process. Past either, no SQLCancel: the grace period gives
   // the connection up.
   sql_cancels.start(side_cancel_done_, [s = session_, run = runs_] { s->cancel_running(run); });
+  side_cancel_deadline_ = std::chrono::steady_clock::now() + connect_timeout_;
 }
 
 void odbc_connection::cancel() noexcept {
@@ -193,7 +194,7 @@ awaitable<void> odbc_connection::finish_cancels() {
   if (!side_cancel_done_) co_return;
   const std::shared_ptr<std::atomic<bool>> request = side_cancel_done_;
   auto landed = [&request] { return request->load(std::memory_order_acquire); };
-  co_await poll_for(executor_, landed, connect_timeout_);
+  co_await poll_for(executor_, landed, side_cancel_deadline_);  // the grace from its start
 }
 
 bool odbc_connection::is_fatal(const call_result& result) const noexcept {

@@ -96,6 +96,8 @@ class odbc_connection final : public connection {
   bool stuck_ = false;  ///< the ODBC thread is inside a call we gave up on
   /// Set by the side thread once its SQLCancel returned; null when none was sent.
   std::shared_ptr<std::atomic<bool>> side_cancel_done_;
+  /// When the last SQLCancel's grace period ends (what finish_cancels waits until).
+  std::chrono::steady_clock::time_point side_cancel_deadline_{};
   bool in_transaction_ = false;
 };
 

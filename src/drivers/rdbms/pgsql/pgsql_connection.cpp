@@ -185,7 +185,11 @@ awaitable<boost::system::error_code> pgsql_connection::wait(bool for_write) {
     std::tie(ec, std::ignore) = co_await socket_->async_receive(asio::buffer(&peek_byte_, 1),
                                                                 asio::socket_base::message_peek,
                                                                 asio::as_tuple(use_awaitable));
-    if (ec == asio::error::eof) ec = {};  // the server closed: libpq reads that and says so
+    // The server closed or reset the connection (or refused it): libpq reads that and says so
+    // in its own words ("server closed the connection unexpectedly"), which beat ours.
+    if (ec == asio::error::eof || ec == asio::error::connection_reset ||
+        ec == asio::error::connection_aborted || ec == asio::error::connection_refused)
+      ec = {};
   }
   if (!ec && broken_) ec = asio::error::operation_aborted;
   co_return ec;
@@ -319,7 +323,7 @@ awaitable<void> pgsql_connection::finish_cancels() {
   if (!cancel_done_) co_return;
   const std::shared_ptr<std::atomic<bool>> request = cancel_done_;
   auto landed = [&request] { return request->load(std::memory_order_acquire); };
-  co_await poll_for(executor_, landed, cancel_grace_);
+  co_await poll_for(executor_, landed, cancel_deadline_);  // the grace from the request's start
 }
 
 awaitable<call_result> pgsql_connection::reset() {
@@ -414,6 +418,7 @@ void pgsql_connection::cancel() noexcept {
     return;
   }
   cancel_pending_ = true;
+  cancel_deadline_ = steady::now() + cancel_grace_;
   cancel_timer_.expires_after(cancel_grace_);
   cancel_timer_.async_wait(
       [this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {

@@ -113,6 +113,8 @@ class pgsql_connection final : public connection {
   tcp_connect_bound tcp_bound_;  ///< gives up a silent address of the host while connecting
   /// Set by the side thread once its PQcancel returned; null when no cancel is in flight.
   std::shared_ptr<std::atomic<bool>> cancel_done_;
+  /// When the last cancel request's grace period ends (what finish_cancels waits until).
+  std::chrono::steady_clock::time_point cancel_deadline_{};
   /// reset() is waiting for cancel_done_; a cancel() meanwhile (the worker's bound on the reset)
   /// sets reset_cancelled_, and the reset then fails instead of sending its ROLLBACK.
   bool reset_waiting_ = false, reset_cancelled_ = false;
