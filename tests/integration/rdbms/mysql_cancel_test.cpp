@@ -27,19 +27,8 @@ TEST(mysql_cancel, a_connection_whose_kill_query_is_unanswered_is_replaced) {
   // The grace period (connect_timeout, which also bounds the side connection's every step)
   // shorter than call_timeout, which also bounds the reset.
   rdbms_pool db(through(proxy, "workers = 1\ncall_timeout = 1500\nconnect_timeout = 1000"));
-  query_result before = db.client.query("SELECT CONNECTION_ID()");
-  ASSERT_TRUE(before.ok()) << before.diagnostics;
-  // Answered at 1.5 s; ends by itself at 2 s, its KILL QUERY held.
-  query_result late = db.client.query("SELECT SLEEP(2)");
-  EXPECT_EQ(late.error, errc::timeout) << late.diagnostics;
-  query_result after;
-  for (int tries = 0; tries < 30 && !(after = db.client.query("SELECT CONNECTION_ID()")).ok();
-       ++tries) {
-  }
-  ASSERT_TRUE(after.ok()) << after.diagnostics;
-  EXPECT_EQ(proxy.cancels_held(), 1);
-  EXPECT_NE(after.rows.at(0).at(0), before.rows.at(0).at(0)) << "the connection was kept";
-  EXPECT_GE(db.p->stats().reconnects, 1u);
+  expect_replaced_after_an_unanswered_cancel(db, "SELECT CONNECTION_ID()", "SELECT SLEEP(2)",
+                                             [&proxy] { return proxy.cancels_held(); });
 }
 
 // A pool stopped while a statement runs returns only once its KILL QUERY (500 ms late through

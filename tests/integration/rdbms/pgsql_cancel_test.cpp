@@ -29,19 +29,8 @@ TEST(pgsql_cancel, a_connection_whose_cancel_request_is_unanswered_is_replaced) 
   cancel_swallowing_proxy proxy(std::stoi(service("OUTPOOLS_PGSQL_PORT")));
   // The grace period (connect_timeout) shorter than call_timeout, which also bounds the reset.
   rdbms_pool db(through(proxy, "workers = 1\ncall_timeout = 1500\nconnect_timeout = 1000"));
-  query_result before = db.client.query("SELECT pg_backend_pid()");
-  ASSERT_TRUE(before.ok()) << before.diagnostics;
-  // Answered at 1.5 s; ends by itself at 2 s, before the grace period would break it (2.5 s).
-  query_result late = db.client.query("SELECT pg_sleep(2)");
-  EXPECT_EQ(late.error, errc::timeout) << late.diagnostics;
-  query_result after;
-  for (int tries = 0; tries < 30 && !(after = db.client.query("SELECT pg_backend_pid()")).ok();
-       ++tries) {
-  }
-  ASSERT_TRUE(after.ok()) << after.diagnostics;
-  EXPECT_EQ(proxy.cancels_held(), 1);
-  EXPECT_NE(after.rows.at(0).at(0), before.rows.at(0).at(0)) << "the connection was kept";
-  EXPECT_GE(db.p->stats().reconnects, 1u);
+  expect_replaced_after_an_unanswered_cancel(db, "SELECT pg_backend_pid()", "SELECT pg_sleep(2)",
+                                             [&proxy] { return proxy.cancels_held(); });
 }
 
 // A server that never answers cancel requests holds one thread per request: their number is

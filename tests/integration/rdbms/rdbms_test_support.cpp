@@ -201,6 +201,23 @@ bool stops_running(rdbms_pool& observer, const std::string& count_sql, const std
   }
 }
 
+void expect_replaced_after_an_unanswered_cancel(rdbms_pool& db, const std::string& session_sql,
+                                                const std::string& sleep_sql,
+                                                const std::function<int()>& cancels_held) {
+  rdbms::query_result before = db.client.query(session_sql);
+  ASSERT_TRUE(before.ok()) << before.diagnostics;
+  // Answered at 1.5 s; ends by itself at 2 s, its cancel request held.
+  rdbms::query_result late = db.client.query(sleep_sql);
+  EXPECT_EQ(late.error, errc::timeout) << late.diagnostics;
+  rdbms::query_result after;
+  for (int tries = 0; tries < 30 && !(after = db.client.query(session_sql)).ok(); ++tries) {
+  }
+  ASSERT_TRUE(after.ok()) << after.diagnostics;
+  EXPECT_EQ(cancels_held(), 1);
+  EXPECT_NE(after.rows.at(0).at(0), before.rows.at(0).at(0)) << "the connection was kept";
+  EXPECT_GE(db.p->stats().reconnects, 1u);
+}
+
 void expect_the_stop_waits_for_its_cancel(rdbms_pool& db, rdbms_pool& observer,
                                           const std::string& count_sql,
                                           const std::string& sleep_sql, const std::string& like,

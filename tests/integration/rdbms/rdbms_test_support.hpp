@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -108,6 +109,15 @@ void expect_next_call_outside_the_transaction(rdbms_pool& db, const std::string&
 /// sleep), is refused with `timeout` at once, and the worker serves the next call long before
 /// the sleep would have ended.
 void expect_no_statement_after_the_answer(rdbms_pool& db, const std::string& sleep_sql);
+
+/// Through `db` (one worker, call_timeout 1500 ms, connect_timeout 1000 ms, its cancel requests
+/// held unanswered by a proxy whose count of them `cancels_held` gives): `sleep_sql` (a 2 s
+/// sleep) is answered `timeout` and ends by itself while its cancel request is unanswered; the
+/// connection is then replaced, not served again (`session_sql` gives another session's id),
+/// since the late request could cancel the next caller's statement.
+void expect_replaced_after_an_unanswered_cancel(rdbms_pool& db, const std::string& session_sql,
+                                                const std::string& sleep_sql,
+                                                const std::function<int()>& cancels_held);
 
 /// Stops the pool of `db` (one worker, a call_timeout far longer than the test) while
 /// `sleep_sql` (a statement of many seconds whose text matches the LIKE pattern `like`) runs on

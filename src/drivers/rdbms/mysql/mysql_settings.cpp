@@ -11,6 +11,12 @@
 namespace outpools::rdbms {
 namespace {
 
+// connect_timeout as Connector/C's timeouts take it: whole seconds, rounded up, at least 1.
+unsigned int library_timeout_seconds(const mysql_settings& s) {
+  return static_cast<unsigned int>(
+      std::max<long long>(1, (s.connect_timeout.count() + 999) / 1000));
+}
+
 const char* version_name(tls_version v) {
   switch (v) {
     case tls_version::tlsv1:
@@ -93,8 +99,7 @@ MYSQL* mysql_new_handle(const mysql_settings& s, bool nonblocking) {
   mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &no_local_files);
   if (!nonblocking) {
     // The side connection's every step is bounded; the main one is bounded by the core.
-    const unsigned int seconds =
-        static_cast<unsigned int>(std::max<long long>(1, (s.connect_timeout.count() + 999) / 1000));
+    const unsigned int seconds = library_timeout_seconds(s);
     mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &seconds);
     mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &seconds);
     mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &seconds);
@@ -120,8 +125,8 @@ void mysql_end_connect(MYSQL* m, int status) noexcept {
 }
 
 std::chrono::milliseconds kill_query_bound(const mysql_settings& s) noexcept {
-  const long long seconds = std::max<long long>(1, (s.connect_timeout.count() + 999) / 1000);
-  return std::chrono::seconds(2 * seconds);  // its connect, then the answer to the KILL
+  return std::chrono::seconds(
+      2 * library_timeout_seconds(s));  // its connect, then the answer to the KILL
 }
 
 kill_outcome mysql_kill_query(const mysql_settings& s, const std::string& host,
