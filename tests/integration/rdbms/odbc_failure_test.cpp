@@ -10,6 +10,7 @@
 #include "drivers/rdbms/odbc/odbc_connect_lock.hpp"
 #include "drivers/rdbms/odbc/odbc_connection.hpp"
 #include "drivers/rdbms/odbc/odbc_connection_string.hpp"
+#include "drivers/rdbms/odbc/odbc_session.hpp"
 #include "integration/rdbms/cancel_swallowing_proxy.hpp"
 #include "integration/rdbms/odbc_test_support.hpp"
 #include "integration/rdbms/silent_tcp_server.hpp"
@@ -73,6 +74,73 @@ TEST(odbc_failure, a_result_being_read_past_call_timeout_stops_being_read) {
   ASSERT_TRUE(next.ok()) << next.diagnostics;
   EXPECT_EQ(to_text(next.rows.at(0).at(0)), "7");  // SQLite types an expression as text
   EXPECT_LT(clock_type::now() - next_start, 2000ms) << "the worker went on reading the rows";
+  EXPECT_EQ(db.p->stats().reconnects, 0u);
+}
+
+// psqlODBC with UseDeclareFetch=1 reads a result a block at a time in SQLFetch. A call cut at
+// call_timeout while its rows are fetched stops being read; no SQLCancel reaches the statement
+// between two SQLFetch calls (drivers take it for SQLFreeStmt(SQL_CLOSE) there, and free the
+// cursor under the fetching thread), and the connection goes on.
+TEST(odbc_failure, a_result_fetched_a_block_at_a_time_past_call_timeout_stops_being_read) {
+  use_services_odbc_ini();
+  rdbms_pool fetching(spec_from_toml(
+      "[outgoing_pools.rdbms.default]\nworkers = 1\ncall_timeout = 300\n"
+      "[outgoing_pools.rdbms.default.connection]\ndriver = \"odbc\"\nsettings = \"DSN=" +
+      service("OUTPOOLS_ODBC_PG_DSN") + ";UseDeclareFetch=1;Fetch=100\"\n"));
+  ASSERT_TRUE(fetching.p->wait_connected(10s));
+  for (int round = 0; round < 5; ++round) {
+    const auto start = clock_type::now();
+    query_result r =
+        fetching.client.query("SELECT g, repeat('x', 100) FROM generate_series(1, 50000000) g");
+    EXPECT_EQ(r.error, errc::timeout) << r.diagnostics;
+    EXPECT_LT(clock_type::now() - start, 2000ms);
+    const auto next_start = clock_type::now();
+    query_result next = fetching.client.query("SELECT 7");
+    ASSERT_TRUE(next.ok()) << next.diagnostics;
+    EXPECT_EQ(std::get<std::int64_t>(next.rows.at(0).at(0)), 7);
+    EXPECT_LT(clock_type::now() - next_start, 2000ms) << "the worker went on reading the rows";
+  }
+  EXPECT_EQ(fetching.p->stats().reconnects, 0u);
+}
+
+// SQLite's SQLCancel calls sqlite3_interrupt and then frees the statement's cursor itself, from
+// the cancelling thread, under the one executing it: it is never sent. psqlODBC's is a cancel
+// request to the server, safe beside the statement's thread.
+TEST(odbc_session, sqlcancel_from_another_thread_is_not_sent_to_sqlite) {
+  use_services_odbc_ini();
+  rdbms::odbc_session lite;
+  ASSERT_TRUE(lite.connect("DSN=" + service("OUTPOOLS_ODBC_SQLITE_DSN"), 5s).ok());
+  EXPECT_FALSE(lite.sqlcancel_is_thread_safe());
+  rdbms::odbc_session pg;
+  ASSERT_TRUE(pg.connect("DSN=" + service("OUTPOOLS_ODBC_PG_DSN"), 5s).ok());
+  EXPECT_TRUE(pg.sqlcancel_is_thread_safe());
+}
+
+// So a SQLite statement past call_timeout is answered `timeout` at call_timeout and runs on to
+// its end on its connection (no SQLCancel to interrupt it; the grace period, connect_timeout,
+// bounds it), and the worker's next call then succeeds on the same connection.
+TEST(odbc_failure, a_sqlite_statement_past_call_timeout_is_answered_and_runs_to_its_end) {
+  use_services_odbc_ini();
+  rdbms_pool db(spec_from_toml(
+      "[outgoing_pools.rdbms.default]\nworkers = 1\ncall_timeout = 200\nconnect_timeout = 30000\n"
+      "[outgoing_pools.rdbms.default.connection]\ndriver = \"odbc\"\nsettings = \"DSN=" +
+      service("OUTPOOLS_ODBC_SQLITE_DSN") + "\"\n"));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  for (int round = 0; round < 3; ++round) {
+    const auto start = clock_type::now();
+    query_result r = db.client.query(
+        "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s LIMIT 1500000) "
+        "SELECT count(*) FROM s");
+    EXPECT_EQ(r.error, errc::timeout) << r.diagnostics;
+    EXPECT_LT(clock_type::now() - start, 2000ms);
+    // The worker is busy until the statement ends: calls meanwhile time out waiting for it.
+    query_result next;
+    const auto until = clock_type::now() + 20s;
+    do next = db.client.query("SELECT 7");
+    while (!next.ok() && next.error == errc::timeout && clock_type::now() < until);
+    ASSERT_TRUE(next.ok()) << next.diagnostics;
+    EXPECT_EQ(to_text(next.rows.at(0).at(0)), "7");
+  }
   EXPECT_EQ(db.p->stats().reconnects, 0u);
 }
 

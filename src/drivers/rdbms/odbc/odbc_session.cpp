@@ -1,6 +1,8 @@
 #include "drivers/rdbms/odbc/odbc_session.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <utility>
 
 #include "drivers/rdbms/message_lines.hpp"
 #include "drivers/rdbms/odbc/odbc_connect_lock.hpp"
@@ -30,6 +32,18 @@ diagnostic first_diagnostic(SQLSMALLINT type, SQLHANDLE handle) {
   }
   if (d.message.empty()) d.message = "the ODBC driver reported an error without a message";
   return d;
+}
+
+// Whether the connection's driver is SQLite's (libsqlite3odbc.so, libsqliteodbc.so), from
+// SQL_DRIVER_NAME, the driver's file name.
+bool driver_is_sqlite(SQLHDBC dbc) {
+  SQLCHAR name[256] = {0};
+  SQLSMALLINT length = 0;
+  if (!SQL_SUCCEEDED(SQLGetInfo(dbc, SQL_DRIVER_NAME, name, sizeof name, &length))) return false;
+  std::string text(reinterpret_cast<const char*>(name));
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text.find("sqlite") != std::string::npos;
 }
 
 }  // namespace
@@ -81,6 +95,7 @@ call_result odbc_session::connect(const std::string& settings, std::chrono::mill
                                     redact_connection_secrets(d.message, settings));
   }
   connected_ = true;
+  sqlcancel_is_thread_safe_.store(!driver_is_sqlite(dbc_), std::memory_order_relaxed);
   if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc_, &direct_)))
     return failure(SQL_HANDLE_DBC, dbc_, "SQLAllocHandle(STMT)");
   return call_result::success();
@@ -142,14 +157,11 @@ query_result odbc_session::run(std::uint64_t run, SQLHSTMT stmt, bool prepared,
     return r;
   }
   std::string text = sql;
-  {
-    std::lock_guard lock(running_mutex_);
-    running_ = stmt;
-    running_run_ = run;
-  }
-  const SQLRETURN rc = prepared ? SQLExecute(stmt)
-                                : SQLExecDirect(stmt, reinterpret_cast<SQLCHAR*>(text.data()),
-                                                static_cast<SQLINTEGER>(text.size()));
+  const SQLRETURN rc = cancellable(run, stmt, [&] {
+    return prepared ? SQLExecute(stmt)
+                    : SQLExecDirect(stmt, reinterpret_cast<SQLCHAR*>(text.data()),
+                                    static_cast<SQLINTEGER>(text.size()));
+  });
   query_result out;
   if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
     out = failure(SQL_HANDLE_STMT, stmt, prepared ? "SQLExecute" : "SQLExecDirect");
@@ -163,7 +175,7 @@ query_result odbc_session::run(std::uint64_t run, SQLHSTMT stmt, bool prepared,
     // transaction: nothing of it was kept).
     for (bool first = true;; first = false) {
       if (!first) {
-        const SQLRETURN more = SQLMoreResults(stmt);
+        const SQLRETURN more = cancellable(run, stmt, [stmt] { return SQLMoreResults(stmt); });
         if (more == SQL_NO_DATA) break;
         if (!SQL_SUCCEEDED(more)) {
           out = failure(SQL_HANDLE_STMT, stmt, "a later statement of the text");
@@ -193,10 +205,6 @@ query_result odbc_session::run(std::uint64_t run, SQLHSTMT stmt, bool prepared,
       }
     }
   }
-  {
-    std::lock_guard lock(running_mutex_);
-    running_ = SQL_NULL_HSTMT;
-  }
   SQLFreeStmt(stmt, SQL_CLOSE);
   SQLFreeStmt(stmt, SQL_RESET_PARAMS);
   return out;
@@ -209,7 +217,21 @@ void odbc_session::mark_cancelled(std::uint64_t run) noexcept {
   }
 }
 
+template <class Call>
+SQLRETURN odbc_session::cancellable(std::uint64_t run, SQLHSTMT stmt, Call&& call) {
+  {
+    std::lock_guard lock(running_mutex_);
+    running_ = stmt;
+    running_run_ = run;
+  }
+  const SQLRETURN rc = std::forward<Call>(call)();
+  std::lock_guard lock(running_mutex_);  // waits for an SQLCancel under way
+  running_ = SQL_NULL_HSTMT;
+  return rc;
+}
+
 void odbc_session::cancel_running(std::uint64_t run) noexcept {
+  if (!sqlcancel_is_thread_safe()) return;
   std::lock_guard lock(running_mutex_);
   if (running_ != SQL_NULL_HSTMT && running_run_ == run) SQLCancel(running_);
 }

@@ -50,9 +50,20 @@ class odbc_session {
   /// if its rows are being read that stops; either way it answers `timeout`. Thread-safe, does
   /// not block.
   void mark_cancelled(std::uint64_t run) noexcept;
-  /// SQLCancel on the statement of run `run`, if it is executing or being read now. Thread-safe;
-  /// blocks while the driver sends the request (psqlODBC opens a connection for it).
+  /// SQLCancel on the statement of run `run`, if it is inside SQLExecDirect, SQLExecute or
+  /// SQLMoreResults now — never between those calls, where drivers take SQLCancel for
+  /// SQLFreeStmt(SQL_CLOSE) and free the cursor under the fetching thread — and if the driver's
+  /// SQLCancel may run beside its other calls (not SQLite's: see sqlcancel_is_thread_safe()).
+  /// Thread-safe; blocks while the driver sends the request (psqlODBC opens a connection for
+  /// it), and the statement's thread waits for it before its next ODBC call on the statement.
   void cancel_running(std::uint64_t run) noexcept;
+  /// Whether SQLCancel of this connection's driver may be called from another thread while a
+  /// statement executes: false for SQLite's driver, whose SQLCancel calls sqlite3_interrupt and
+  /// then frees the statement's cursor itself, under the executing thread. Known once connected
+  /// (false before). Thread-safe.
+  bool sqlcancel_is_thread_safe() const noexcept {
+    return sqlcancel_is_thread_safe_.load(std::memory_order_relaxed);
+  }
   /// Frees every handle (disconnecting first). Safe to call more than once.
   void release() noexcept;
   /// Marks a connect as given up by its connection: if it still waits for its turn (see
@@ -62,9 +73,13 @@ class odbc_session {
  private:
   // Run number `run`: binds `params`, executes `stmt` (SQLExecute when `prepared`, else
   // SQLExecDirect of `sql`) and reads its results, with `stmt` cancellable (cancel_running) from
-  // the execution to the last result; `executed` and the answers as for query().
+  // its execution and in each SQLMoreResults; `executed` and the answers as for query().
   query_result run(std::uint64_t run, SQLHSTMT stmt, bool prepared, const std::string& sql,
                    std::span<const value> params, std::atomic<bool>& executed);
+  // `call()` (an SQLExecDirect, SQLExecute or SQLMoreResults of `stmt`, run `run`) with `stmt`
+  // open to cancel_running() while it runs; returns its result once no SQLCancel is under way.
+  template <class Call>
+  SQLRETURN cancellable(std::uint64_t run, SQLHSTMT stmt, Call&& call);
   bool cancelled(std::uint64_t run) const noexcept {
     return cancelled_up_to_.load(std::memory_order_acquire) >= run;
   }
@@ -83,9 +98,10 @@ class odbc_session {
   };
   std::map<std::string, prepared_statement, std::less<>> prepared_;
   std::atomic<bool> abandoned_{false};
-  std::atomic<std::uint64_t> cancelled_up_to_{0};  ///< the highest run marked cancelled
-  std::mutex running_mutex_;           ///< guards running_, running_run_, SQLCancel against frees
-  SQLHSTMT running_ = SQL_NULL_HSTMT;  ///< the statement executing or being read
+  std::atomic<std::uint64_t> cancelled_up_to_{0};      ///< the highest run marked cancelled
+  std::atomic<bool> sqlcancel_is_thread_safe_{false};  ///< see sqlcancel_is_thread_safe()
+  std::mutex running_mutex_;           ///< guards running_, running_run_; held through SQLCancel
+  SQLHSTMT running_ = SQL_NULL_HSTMT;  ///< the statement inside a cancellable call
   std::uint64_t running_run_ = 0;      ///< its run
 };
 
