@@ -164,6 +164,36 @@ TEST(cli_up, a_pool_that_cannot_connect_is_down_with_its_reason_and_no_password)
     EXPECT_EQ(text->find(service("OUTPOOLS_PGSQL_PASSWORD")), std::string::npos) << *text;
 }
 
+// A login refused for its password: the pool is down with the server's refusal, and neither
+// the table, the JSON nor `call` shows the password.
+TEST(cli_up, a_wrong_password_shows_the_servers_refusal_and_never_the_password) {
+  temp_dir dir;
+  const std::string user = service("OUTPOOLS_PGSQL_SCRAM_USER");
+  const std::string wrong = "not-the-password-7261";
+  std::string pool = pgsql_pool("pg", "workers = 1\nreconnect_backoff_min = 1000");
+  const std::string login = "username = \"" + service("OUTPOOLS_PGSQL_USER") + "\"\npassword = \"" +
+                            service("OUTPOOLS_PGSQL_PASSWORD") + "\"";
+  ASSERT_NE(pool.find(login), std::string::npos);
+  pool.replace(pool.find(login), login.size(),
+               "username = \"" + user + "\"\npassword = \"" + wrong + "\"");
+  const auto file = dir.write("wrong.toml", pool);
+  const std::string refusal = "password authentication failed for user";
+  shell_result table = run_shell("OUTPOOLS up " + shell_quote(file.string()) + " --once");
+  EXPECT_EQ(table.exit_code, 1) << table.out << table.err;
+  EXPECT_NE(table.out.find("down"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find(refusal), std::string::npos) << table.out;
+  shell_result as_json = run_shell("OUTPOOLS up " + shell_quote(file.string()) + " --once --json");
+  EXPECT_EQ(as_json.exit_code, 1);
+  EXPECT_NE(as_json.out.find(refusal), std::string::npos) << as_json.out;
+  shell_result call =
+      run_shell("OUTPOOLS call " + shell_quote(file.string()) + " rdbms.pg 'SELECT 1'");
+  EXPECT_EQ(call.exit_code, 1) << call.out << call.err;
+  EXPECT_NE(call.err.find(refusal), std::string::npos) << call.err;
+  for (const shell_result* r : {&table, &as_json, &call})
+    for (const std::string* text : {&r->out, &r->err})
+      EXPECT_EQ(text->find(wrong), std::string::npos) << *text;
+}
+
 TEST(cli_up, refreshes_until_sigterm_then_stops_cleanly) {
   temp_dir dir;
   const auto file = dir.write("up.toml", pgsql_pool("pg", "workers = 2"));

@@ -131,6 +131,15 @@ TEST(mysql_failure, killed_connection_is_noticed_by_keepalive_and_replaced) {
   EXPECT_NE(connection_id(db), old_id);
 }
 
+// A wrong password is refused in the server's words, and no message shows it.
+TEST(mysql_failure, a_wrong_password_is_refused_without_showing_it) {
+  const std::string wrong = "not-the-password-7261";
+  expect_refused_for_the_password(
+      spec_from_toml(with_login(mysql_toml("workers = 1\nreconnect_backoff_min = 1000"),
+                                service("OUTPOOLS_MYSQL_USER"), wrong)),
+      wrong, "Access denied for user '" + service("OUTPOOLS_MYSQL_USER") + "'");
+}
+
 TEST(mysql_failure, tls_with_the_right_ca_connects) {
   rdbms_pool db(spec_from_toml(mysql_toml("workers = 1", mysql_tls_lines("OUTPOOLS_TLS_CA"),
                                           "OUTPOOLS_MYSQL_TLS_PORT", "localhost")));

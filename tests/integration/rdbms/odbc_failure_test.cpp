@@ -456,6 +456,28 @@ query_result call_failing_to_connect(const std::string& settings) {
   return r;
 }
 
+// Through psqlODBC, a password login (scram-sha-256): the right PWD connects; a wrong one is
+// refused in the server's words, and no message shows it.
+TEST(odbc_failure, a_password_login_takes_the_right_password_and_refuses_a_wrong_one) {
+  use_services_odbc_ini();
+  const std::string user = service("OUTPOOLS_PGSQL_SCRAM_USER");
+  const auto login = [&](const std::string& password) {
+    return spec_from_toml(
+        "[outgoing_pools.rdbms.default]\nworkers = 1\nreconnect_backoff_min = 1000\n"
+        "[outgoing_pools.rdbms.default.connection]\ndriver = \"odbc\"\nsettings = \"DSN=" +
+        service("OUTPOOLS_ODBC_PG_DSN") + ";UID=" + user + ";PWD=" + password + "\"\n");
+  };
+  rdbms_pool db(login(service("OUTPOOLS_PGSQL_SCRAM_PASSWORD")));
+  ASSERT_TRUE(db.p->wait_connected(10s)) << db.p->stats().last_connect_error;
+  query_result who = db.client.query("SELECT current_user");
+  ASSERT_TRUE(who.ok()) << who.diagnostics;
+  EXPECT_EQ(to_text(who.rows.at(0).at(0)), user);
+
+  const std::string wrong = "not-the-password-7261";
+  expect_refused_for_the_password(login(wrong), wrong,
+                                  "password authentication failed for user \"" + user + "\"");
+}
+
 TEST(odbc_failure, a_malformed_connection_string_fails_without_showing_its_password) {
   query_result r = call_failing_to_connect("Driver={NoSuchDriver;PWD=s3cr3t-value");
   EXPECT_NE(r.diagnostics.find("ODBC connect failed"), std::string::npos) << r.diagnostics;

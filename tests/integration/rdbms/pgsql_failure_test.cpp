@@ -275,6 +275,29 @@ TEST(pgsql_failure, a_connection_reset_while_connecting_is_reported_as_such) {
   EXPECT_EQ(why.find("cancelled"), std::string::npos) << why;
 }
 
+// A role that logs in by password (scram-sha-256): libpq answers the server's SCRAM exchange
+// with the pool's password, and a wrong one is refused in the server's words, never shown.
+TEST(pgsql_failure, a_password_login_takes_the_right_password_and_refuses_a_wrong_one) {
+  const std::string user = service("OUTPOOLS_PGSQL_SCRAM_USER");
+  rdbms_pool db(spec_from_toml(
+      with_login(pgsql_toml("workers = 2"), user, service("OUTPOOLS_PGSQL_SCRAM_PASSWORD"))));
+  ASSERT_TRUE(db.p->wait_connected(10s)) << db.p->stats().last_connect_error;
+  query_result who = db.client.query("SELECT current_user");
+  ASSERT_TRUE(who.ok()) << who.diagnostics;
+  EXPECT_EQ(to_text(who.rows.at(0).at(0)), user);
+  rdbms_pool admin(spec_from_toml(pgsql_toml("workers = 1")));  // pg_authid: superusers only
+  query_result verifier = admin.client.query(
+      "SELECT rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_authid WHERE rolname = $1", {user});
+  ASSERT_TRUE(verifier.ok()) << verifier.diagnostics;
+  EXPECT_EQ(verifier.rows.at(0).at(0), value(true)) << "the login is not a SCRAM one";
+
+  const std::string wrong = "not-the-password-7261";
+  expect_refused_for_the_password(
+      spec_from_toml(
+          with_login(pgsql_toml("workers = 1\nreconnect_backoff_min = 1000"), user, wrong)),
+      wrong, "password authentication failed for user \"" + user + "\"");
+}
+
 TEST(pgsql_failure, tls_with_the_right_ca_connects) {
   rdbms_pool db(spec_from_toml(
       pgsql_toml("workers = 1",

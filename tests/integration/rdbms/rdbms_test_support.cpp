@@ -79,6 +79,32 @@ std::string pgsql_toml(const std::string& pool_lines, const std::string& connect
          service("OUTPOOLS_PGSQL_PASSWORD") + "\"\n" + connection_lines + "\n";
 }
 
+std::string with_login(std::string toml, const std::string& user, const std::string& password) {
+  for (const auto& [key, value] : {std::pair{"username", user}, std::pair{"password", password}}) {
+    const std::string prefix = std::string(key) + " = \"";
+    const std::size_t at = toml.find(prefix);
+    if (at == std::string::npos) {
+      ADD_FAILURE() << "no " << key << " line in the pool's TOML";
+      continue;
+    }
+    const std::size_t end = toml.find('\n', at);
+    toml.replace(at, end - at, prefix + value + "\"");
+  }
+  return toml;
+}
+
+void expect_refused_for_the_password(const pool_spec& spec, const std::string& wrong,
+                                     const std::string& server_words) {
+  rdbms_pool db(spec);
+  rdbms::query_result r = db.client.query("SELECT 1");
+  EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;
+  EXPECT_NE(r.diagnostics.find(server_words), std::string::npos) << r.diagnostics;
+  EXPECT_EQ(r.diagnostics.find(wrong), std::string::npos) << r.diagnostics;
+  const std::string last = db.p->stats().last_connect_error;
+  EXPECT_NE(last.find(server_words), std::string::npos) << last;
+  EXPECT_EQ(last.find(wrong), std::string::npos) << last;
+}
+
 std::string as_certificate_user(std::string toml, const std::string& user_variable,
                                 client_certificate certificate, const std::string& key_password) {
   const std::string user = "username = \"" + service(user_variable) + "\"";

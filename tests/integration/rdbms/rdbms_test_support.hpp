@@ -37,6 +37,16 @@ std::string pgsql_toml(const std::string& pool_lines, const std::string& connect
                        const std::string& port_variable = "OUTPOOLS_PGSQL_PORT",
                        const std::string& host = "");
 
+/// `toml` (from pgsql_toml or mysql_toml) with the connection's `username` and `password`
+/// lines replaced by `user` and `password`.
+std::string with_login(std::string toml, const std::string& user, const std::string& password);
+
+/// Asserts that a pool of `spec`, whose login's password `wrong` is wrong, is refused: its calls
+/// and its last connect error say `disconnected` with `server_words` (the server's refusal), and
+/// no message shows `wrong`.
+void expect_refused_for_the_password(const pool_spec& spec, const std::string& wrong,
+                                     const std::string& server_words);
+
 /// What as_certificate_user() puts in the TLS table.
 enum class client_certificate {
   none,
