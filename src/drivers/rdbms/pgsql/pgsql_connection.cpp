@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cerrno>
@@ -15,6 +16,7 @@
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 
+#include "drivers/rdbms/cpu_steps.hpp"
 #include "drivers/rdbms/host_lookup.hpp"
 #include "drivers/rdbms/message_lines.hpp"
 #include "drivers/rdbms/pgsql/pgsql_values.hpp"
@@ -254,7 +256,10 @@ awaitable<call_result> pgsql_connection::connect_to(const std::string& address,
     co_return call_result::failure(errc::disconnected, why);
   }
   const std::uint64_t attempt = connects_;  // close() bumps it
-  PQsetNoticeReceiver(conn_, &pgsql_connection::on_notice, this);
+  // A notice while connecting would reach libpq's default receiver (stderr), and on_notice must
+  // not run on cpu_steps(): none is kept until the connection is up.
+  PQsetNoticeReceiver(
+      conn_, [](void*, const PGresult*) {}, nullptr);
   notices_.clear();
   notices_dropped_ = 0;
   fatal_notice_ = false;
@@ -293,7 +298,15 @@ awaitable<call_result> pgsql_connection::connect_to(const std::string& address,
     // As libpq does with a name: the next address after a failed TCP connect, not once the
     // server has answered (a refused log-in or TLS handshake would fail there too).
     const bool tcp_phase = PQstatus(conn_) == CONNECTION_STARTED;
-    status = PQconnectPoll(conn_);
+    if (tcp_phase) {  // cheap (the socket's state, the startup packet), and the bound reads it
+      status = PQconnectPoll(conn_);
+    } else {  // the TLS handshake and the log-in (a SCRAM proof) compute: off this thread
+      status = co_await connect_poll();
+      if (conn_ == nullptr || broken_ || attempt != connects_) {  // given up meanwhile
+        close();
+        co_return call_result::failure(errc::disconnected, "connection attempt cancelled");
+      }
+    }
     if (PQstatus(conn_) != CONNECTION_STARTED) tcp_bound_.disarm();  // the TCP connection is up
     if (status == PGRES_POLLING_OK) break;
     if (status == PGRES_POLLING_FAILED) {
@@ -306,12 +319,29 @@ awaitable<call_result> pgsql_connection::connect_to(const std::string& address,
     }
   }
   tcp_bound_.disarm();
+  PQsetNoticeReceiver(conn_, &pgsql_connection::on_notice, this);
   PQsetnonblocking(conn_, 1);
   canceller_ = std::shared_ptr<PGcancel>(PQgetCancel(conn_), [](PGcancel* c) {
     if (c) PQfreeCancel(c);
   });
   prepared_.clear();
   co_return call_result::success();
+}
+
+awaitable<PostgresPollingStatusType> pgsql_connection::connect_poll() {
+  PGconn* const conn = conn_;
+  polling_off_thread_ = true;
+  // The step is a named local, not a temporary inside the co_await expression: GCC 12 destroys
+  // such temporaries wrongly in coroutines.
+  auto step = [conn]() -> awaitable<PostgresPollingStatusType> { co_return PQconnectPoll(conn); };
+  const PostgresPollingStatusType status =
+      co_await asio::co_spawn(cpu_steps(), std::move(step), use_awaitable);
+  polling_off_thread_ = false;
+  if (conn_ != conn) {  // close() ran meanwhile and left the connection to this step
+    PQfinish(conn);
+    co_return PGRES_POLLING_FAILED;
+  }
+  co_return status;
 }
 
 awaitable<call_result> pgsql_connection::ping() {
@@ -382,7 +412,7 @@ void pgsql_connection::close() noexcept {
   }
   canceller_.reset();
   if (conn_) {
-    PQfinish(conn_);
+    if (!polling_off_thread_) PQfinish(conn_);  // else connect_poll() does, once its step returns
     conn_ = nullptr;
   }
 }
@@ -397,7 +427,7 @@ void pgsql_connection::cancel() noexcept {
     return;
   }
   if (conn_ == nullptr) return;
-  if (PQstatus(conn_) != CONNECTION_OK || !canceller_) {
+  if (polling_off_thread_ || PQstatus(conn_) != CONNECTION_OK || !canceller_) {
     give_up_connection();  // still connecting: give up the attempt
     return;
   }

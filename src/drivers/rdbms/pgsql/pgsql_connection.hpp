@@ -69,6 +69,12 @@ class pgsql_connection final : public connection {
   boost::asio::awaitable<call_result> connect_to(const std::string& address,
                                                  std::chrono::steady_clock::time_point tcp_until,
                                                  bool& try_next);
+  // PQconnectPoll on cpu_steps() (cpu_steps.hpp: a SCRAM proof or a TLS handshake computes
+  // there, not on the I/O thread), for the steps once the TCP connection is up (the TCP bound
+  // is disarmed then, and nothing else reads conn_ meanwhile); resumes on the executor. When
+  // close() ran meanwhile it finishes the connection close() left to it and gives
+  // PGRES_POLLING_FAILED, conn_ null.
+  boost::asio::awaitable<PostgresPollingStatusType> connect_poll();
   // Points the descriptor at libpq's current socket (it may change while connecting).
   void track_socket();
   // Frees the notifications (LISTEN) libpq has read: nothing here serves them, and libpq would
@@ -104,6 +110,8 @@ class pgsql_connection final : public connection {
   std::chrono::milliseconds cancel_grace_;
   boost::asio::io_context::executor_type executor_;
   PGconn* conn_ = nullptr;
+  /// A PQconnectPoll of conn_ runs on cpu_steps(): close() leaves the PQfinish to connect_poll().
+  bool polling_off_thread_ = false;
   std::shared_ptr<PGcancel> canceller_;
   /// libpq's socket, watched (never read or written) through Asio; libpq owns the descriptor.
   std::optional<boost::asio::generic::stream_protocol::socket> socket_;
