@@ -11,8 +11,8 @@
 #include <array>
 #include <string>
 
-#include "outpools/rdbms/client.hpp"
 #include "integration/rdbms/rdbms_test_support.hpp"
+#include "outpools/rdbms/client.hpp"
 
 namespace outpools::testing {
 namespace {
@@ -22,8 +22,8 @@ using clock_type = std::chrono::steady_clock;
 
 std::string base64(const unsigned char* data, std::size_t size) {
   std::string out(4 * ((size + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data,
-                                static_cast<int>(size));
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
   out.resize(static_cast<std::size_t>(n));
   return out;
 }
@@ -39,11 +39,11 @@ std::string scram_verifier(const std::string& password, int iterations) {
                     static_cast<int>(salt.size()), iterations, EVP_sha256(), salted.size(),
                     salted.data());
   unsigned int length = 0;
-  HMAC(EVP_sha256(), salted.data(), salted.size(), reinterpret_cast<const unsigned char*>("Client Key"),
-       10, client_key.data(), &length);
+  HMAC(EVP_sha256(), salted.data(), salted.size(),
+       reinterpret_cast<const unsigned char*>("Client Key"), 10, client_key.data(), &length);
   SHA256(client_key.data(), client_key.size(), stored_key.data());
-  HMAC(EVP_sha256(), salted.data(), salted.size(), reinterpret_cast<const unsigned char*>("Server Key"),
-       10, server_key.data(), &length);
+  HMAC(EVP_sha256(), salted.data(), salted.size(),
+       reinterpret_cast<const unsigned char*>("Server Key"), 10, server_key.data(), &length);
   return "SCRAM-SHA-256$" + std::to_string(iterations) + ":" + base64(salt.data(), salt.size()) +
          "$" + base64(stored_key.data(), stored_key.size()) + ":" +
          base64(server_key.data(), server_key.size());
@@ -58,9 +58,9 @@ TEST(pgsql_slow_login, a_login_computing_for_seconds_holds_up_no_other_pool_of_i
   const auto pbkdf2 = clock_type::now() - made;
   {
     rdbms_pool admin(spec_from_toml(pgsql_toml("workers = 1")));
-    rdbms::query_result r = admin.client.query(
-        "DO $$ BEGIN CREATE ROLE " + user +
-        " LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+    rdbms::query_result r =
+        admin.client.query("DO $$ BEGIN CREATE ROLE " + user +
+                           " LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
     ASSERT_TRUE(r.ok()) << r.diagnostics;
     r = admin.client.query("ALTER ROLE " + user + " PASSWORD '" + verifier + "'");
     ASSERT_TRUE(r.ok()) << r.diagnostics;
@@ -71,9 +71,9 @@ TEST(pgsql_slow_login, a_login_computing_for_seconds_holds_up_no_other_pool_of_i
                             rdbms::driver_factory());
   rdbms::client other_client(other);
   ASSERT_TRUE(other->wait_connected(10s));
-  auto slow = pool::create(
-      spec_from_toml(with_login(pgsql_toml("workers = 1\nconnect_timeout = 60000"), user, password)),
-      one, rdbms::driver_factory());
+  auto slow = pool::create(spec_from_toml(with_login(
+                               pgsql_toml("workers = 1\nconnect_timeout = 60000"), user, password)),
+                           one, rdbms::driver_factory());
   const auto start = clock_type::now();
   auto longest = clock_type::duration::zero();
   int calls = 0;
@@ -86,8 +86,12 @@ TEST(pgsql_slow_login, a_login_computing_for_seconds_holds_up_no_other_pool_of_i
   }
   const auto login = clock_type::now() - start;
   ASSERT_TRUE(slow->wait_connected(0ms)) << slow->stats().last_connect_error;
-  RecordProperty("pbkdf2_ms", static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(pbkdf2).count()));
-  RecordProperty("login_ms", static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(login).count()));
+  RecordProperty(
+      "pbkdf2_ms",
+      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(pbkdf2).count()));
+  RecordProperty(
+      "login_ms",
+      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(login).count()));
   EXPECT_GT(login, pbkdf2 / 2) << "the log-in did not compute the proof: the test proves nothing";
   EXPECT_GT(calls, 1);
   // Each call is one round trip (~1 ms); held up by the proof it would take about pbkdf2.
