@@ -91,4 +91,14 @@ inline bool tcp_connect_pending(int fd) noexcept {
          info.tcpi_state == TCP_SYN_SENT;
 }
 
+/// True when the connection of socket `fd` has failed or ended (TCP_INFO says CLOSE: a refused
+/// connect, a reset), its error still pending for the socket's owner: a recv or SO_ERROR here
+/// would take that error away, and the owner would go on as if connected. Thread-safe.
+inline bool tcp_connection_closed(int fd) noexcept {
+  tcp_info info{};
+  socklen_t length = sizeof info;
+  return fd >= 0 && ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0 &&
+         info.tcpi_state == TCP_CLOSE;
+}
+
 }  // namespace outpools::rdbms

@@ -6,7 +6,10 @@
 #include <fstream>
 #include <thread>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include "integration/rdbms/fake_mysql_server.hpp"
 #include "integration/rdbms/mysql_test_support.hpp"
@@ -312,6 +315,36 @@ std::string fake_server_toml(int port, const std::string& connection_lines = "")
 
 // The same refusal, seen from the server: not a byte of the login (user name, scramble) is
 // sent to a server whose greeting offers no TLS.
+// A refused port is named as such with a tls table without verify_peer (whose greeting is
+// read here before Connector/C answers it) as without one: Connector/C's "Can't connect", not a
+// handshake lost to a socket error the greeting's peek took away.
+TEST(mysql_failure, a_refused_port_is_named_as_such_with_a_tls_table_without_verify_peer) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  ::close(fd);  // nothing listens there now
+  const std::string closed = "port = " + std::to_string(ntohs(address.sin_port));
+  for (const std::string& tls :
+       {std::string(),
+        std::string("[outgoing_pools.rdbms.default.connection.tls]\nverify_peer = false")}) {
+    std::string toml =
+        mysql_toml("workers = 1\ncall_timeout = 3000\nreconnect_backoff_min = 1000", tls);
+    const std::string real = "port = " + service("OUTPOOLS_MYSQL_PORT");
+    toml.replace(toml.find(real), real.size(), closed);
+    rdbms_pool db(spec_from_toml(toml));
+    query_result r = db.client.query("SELECT 1");
+    EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;
+    const std::string why = db.p->stats().last_connect_error;
+    EXPECT_NE(why.find("Can't connect to server on '127.0.0.1' (111)"), std::string::npos)
+        << (tls.empty() ? "without" : "with") << " a tls table: " << why;
+    EXPECT_EQ(why.find("handshake"), std::string::npos) << why;
+  }
+}
+
 TEST(mysql_failure, a_tls_table_without_verify_peer_sends_nothing_to_a_server_without_tls) {
   fake_mysql_server server({.offers_tls = false});
   {

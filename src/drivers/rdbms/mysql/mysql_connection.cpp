@@ -301,8 +301,11 @@ awaitable<std::optional<greeting_tls>> mysql_connection::peek_greeting(int statu
     const int ready = co_await wait_for((status & MYSQL_WAIT_TIMEOUT) | MYSQL_WAIT_READ);
     if (generation != generation_ || ready == 0) co_return std::nullopt;
     if (ready == MYSQL_WAIT_TIMEOUT || conn_->server_capabilities != 0) break;
-    const ssize_t n = ::recv(static_cast<int>(mysql_get_socket(conn_)), bytes.data(), bytes.size(),
-                             MSG_PEEK | MSG_DONTWAIT);
+    const int fd = static_cast<int>(mysql_get_socket(conn_));
+    // Refused or reset: the library reads the socket's error and says so in its words (a recv
+    // here would take the error away, and the library report a lost handshake instead).
+    if (tcp_connection_closed(fd)) break;
+    const ssize_t n = ::recv(fd, bytes.data(), bytes.size(), MSG_PEEK | MSG_DONTWAIT);
     if (n <= 0 && (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)))
       break;  // closed or failed: the library reports it, and sends nothing
     if (n > 0) {
