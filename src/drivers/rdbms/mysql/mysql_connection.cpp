@@ -236,7 +236,9 @@ awaitable<call_result> mysql_connection::connect_to(
   const mysql_settings& s = *settings_;
   MYSQL* ret = nullptr;
   const std::uint64_t generation = generation_;
-  if (is_host_name(host)) co_return co_await connect_on_side_thread(host);
+  // A name Connector/C must look up itself, or a TLS handshake (its CA file is loaded for each
+  // connection): on a thread of its own, not the I/O thread's.
+  if (is_host_name(host) || s.tls) co_return co_await connect_on_side_thread(host);
   connecting_ = true;
   const auto still_connecting = [this] {
     return conn_ != nullptr && tcp_connect_pending(static_cast<int>(mysql_get_socket(conn_)));
@@ -253,26 +255,9 @@ awaitable<call_result> mysql_connection::connect_to(
   const int started = mysql_real_connect_start(
       &ret, conn_, host.c_str(), s.user.c_str(), s.password ? s.password->c_str() : nullptr,
       s.database.empty() ? nullptr : s.database.c_str(), s.port, nullptr, CLIENT_MULTI_RESULTS);
-  bool done = true;
-  if (s.tls && !s.tls->verify_peer) {
-    // Connector/C enforces TLS only with verification: without, it would answer a server that
-    // offers no TLS with the login in plain text. The greeting is read here first.
-    const std::optional<greeting_tls> greeting = co_await peek_greeting(started);
-    done = greeting.has_value();
-    if (greeting == greeting_tls::not_offered) {
-      tcp_bound_.disarm();
-      close();
-      co_return call_result::failure(
-          errc::tls_error, connect_target(host) +
-                               " failed: the server does not offer TLS (its greeting says so), "
-                               "and the pool's tls table requires it; nothing was sent to it");
-    }
-  }
-  if (done) {
-    const auto cont = [&](int events) { return mysql_real_connect_cont(&ret, conn_, events); };
-    done = co_await drive_from(started, cont);
-    if (done) in_progress_ = false;
-  }
+  const auto cont = [&](int events) { return mysql_real_connect_cont(&ret, conn_, events); };
+  const bool done = co_await drive_from(started, cont);
+  if (done) in_progress_ = false;
   const bool no_answer = tcp_bound_.expired() && !connect_cancelled_;
   tcp_bound_.disarm();
   if (generation != generation_)
@@ -291,38 +276,6 @@ awaitable<call_result> mysql_connection::connect_to(
   co_return finish_connect(host, ret != nullptr);
 }
 
-awaitable<std::optional<greeting_tls>> mysql_connection::peek_greeting(int status) {
-  const std::uint64_t generation = generation_;
-  pending_status_ = status;
-  std::array<std::uint8_t, 512> bytes{};
-  while (status != 0) {
-    // The library's own timeout is kept; the greeting (or the connect's failure) is awaited
-    // as readability, whatever the library waits for now (the TCP connect, or the greeting).
-    const int ready = co_await wait_for((status & MYSQL_WAIT_TIMEOUT) | MYSQL_WAIT_READ);
-    if (generation != generation_ || ready == 0) co_return std::nullopt;
-    if (ready == MYSQL_WAIT_TIMEOUT || conn_->server_capabilities != 0) break;
-    const int fd = static_cast<int>(mysql_get_socket(conn_));
-    // Refused or reset: the library reads the socket's error and says so in its words (a recv
-    // here would take the error away, and the library report a lost handshake instead).
-    if (tcp_connection_closed(fd)) break;
-    const ssize_t n = ::recv(fd, bytes.data(), bytes.size(), MSG_PEEK | MSG_DONTWAIT);
-    if (n <= 0 && (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)))
-      break;  // closed or failed: the library reports it, and sends nothing
-    if (n > 0) {
-      const greeting_tls read =
-          read_greeting_tls(std::span(bytes.data(), static_cast<std::size_t>(n)));
-      if (read != greeting_tls::incomplete) co_return read;
-      if (static_cast<std::size_t>(n) == bytes.size()) co_return greeting_tls::not_a_greeting;
-    }
-    // Only part of it yet: look again shortly (the socket stays readable meanwhile).
-    wait_timer_.expires_after(std::chrono::milliseconds(1));
-    co_await wait_timer_.async_wait(asio::as_tuple(use_awaitable));
-    if (generation != generation_ || broken_) co_return std::nullopt;
-  }
-  // The library had read it already, or timed out: finish_connect checks what it did.
-  co_return greeting_tls::not_a_greeting;
-}
-
 awaitable<call_result> mysql_connection::connect_on_side_thread(const std::string& host) {
   const std::uint64_t generation = generation_;
   side_connect_ =
@@ -330,16 +283,24 @@ awaitable<call_result> mysql_connection::connect_on_side_thread(const std::strin
   if (!side_connect_)
     co_return call_result::failure(errc::disconnected, "no thread for the connection attempt");
   // The name's addresses are counted beside Connector/C's own lookup, for its bound per address.
-  count_lookup_ = std::make_shared<host_lookup>(executor_);
-  asio::co_spawn(executor_, count_addresses(count_lookup_, side_connect_, host, settings_->port),
-                 asio::detached);
+  if (is_host_name(host)) {
+    count_lookup_ = std::make_shared<host_lookup>(executor_);
+    asio::co_spawn(executor_, count_addresses(count_lookup_, side_connect_, host, settings_->port),
+                   asio::detached);
+  }
   const auto done = [&] { return side_connect_->done(); };
   const auto given_up = [&] { return generation != generation_; };  // close(), or cancel()
   const bool finished = co_await poll_until(wait_timer_, done, given_up);
   if (!finished) co_return call_result::failure(errc::disconnected, "connection attempt abandoned");
   bool connected = false;
   conn_ = side_connect_->take(connected);
+  const bool server_without_tls = side_connect_->refused_a_server_without_tls();
   side_connect_.reset();
+  if (server_without_tls)
+    co_return call_result::failure(
+        errc::tls_error, connect_target(host) +
+                             " failed: the server does not offer TLS (its greeting says so), and "
+                             "the pool's tls table requires it; nothing was sent to it");
   if (conn_ == nullptr)
     co_return call_result::failure(errc::disconnected,
                                    connect_target(host) + " did not finish within " +

@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "drivers/rdbms/host_lookup.hpp"
-#include "drivers/rdbms/mysql/mysql_greeting.hpp"
 #include "drivers/rdbms/mysql/mysql_settings.hpp"
 #include "drivers/rdbms/mysql/mysql_side_connect.hpp"
 #include "drivers/rdbms/tcp_connect_bound.hpp"
@@ -77,12 +76,6 @@ class mysql_connection final : public connection {
   // connect_on_side_thread.
   boost::asio::awaitable<call_result> connect_to(const std::string& host,
                                                  std::chrono::steady_clock::time_point tcp_until);
-  // With a tls table but no verify_peer: waits for the server's greeting on the connection
-  // just started (`status`, from mysql_real_connect_start) and reads its TLS flag with a peek,
-  // before the library answers it with the login. nullopt when the wait was given up (closed,
-  // cancelled, the TCP connect's bound); not_a_greeting when the library read it first or
-  // the connection failed (the library then says why).
-  boost::asio::awaitable<std::optional<greeting_tls>> peek_greeting(int status);
   // The handshake with a host name on a thread of its own (mysql_side_connect), where
   // Connector/C's blocking lookup of the name stops no worker; polled (poll_until.hpp).
   boost::asio::awaitable<call_result> connect_on_side_thread(const std::string& host);

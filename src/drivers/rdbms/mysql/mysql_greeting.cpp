@@ -1,7 +1,13 @@
 #include "drivers/rdbms/mysql/mysql_greeting.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <cstddef>
+
+#include <sys/socket.h>
+
+#include "drivers/rdbms/tcp_connect_bound.hpp"
 
 namespace outpools::rdbms {
 
@@ -25,6 +31,22 @@ greeting_tls read_greeting_tls(std::span<const std::uint8_t> bytes) noexcept {
   const std::uint16_t flags =
       static_cast<std::uint16_t>(payload[flags_at] | (payload[flags_at + 1] << 8));
   return (flags & client_ssl) != 0 ? greeting_tls::offered : greeting_tls::not_offered;
+}
+
+greeting_tls peek_greeting_tls(int fd) noexcept {
+  // Refused or reset: a recv would take the socket's error away, and the library report a lost
+  // handshake instead of the refusal.
+  if (fd < 0 || tcp_connection_closed(fd)) return greeting_tls::not_a_greeting;
+  std::array<std::uint8_t, 512> bytes{};
+  const ssize_t n = ::recv(fd, bytes.data(), bytes.size(), MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0)
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? greeting_tls::incomplete
+                                                                     : greeting_tls::not_a_greeting;
+  if (n == 0) return greeting_tls::not_a_greeting;  // closed: the library reports it
+  const greeting_tls read = read_greeting_tls(std::span(bytes.data(), static_cast<std::size_t>(n)));
+  if (read == greeting_tls::incomplete && static_cast<std::size_t>(n) == bytes.size())
+    return greeting_tls::not_a_greeting;
+  return read;
 }
 
 }  // namespace outpools::rdbms

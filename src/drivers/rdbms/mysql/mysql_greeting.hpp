@@ -20,4 +20,11 @@ enum class greeting_tls : std::uint8_t {
 /// 2 bytes). Pure; any thread.
 greeting_tls read_greeting_tls(std::span<const std::uint8_t> bytes) noexcept;
 
+/// read_greeting_tls of what socket `fd` holds now, peeked (MSG_PEEK, never blocking: the
+/// library reads it afterwards): `incomplete` when nothing or too little has arrived yet;
+/// `not_a_greeting` when the connection failed or ended — refused, reset (left unread, so the
+/// library reads the error and says it) or closed — or sent more than a greeting's worth of
+/// something else. Any thread.
+greeting_tls peek_greeting_tls(int fd) noexcept;
+
 }  // namespace outpools::rdbms

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "drivers/rdbms/mysql/mysql_dialog.hpp"
+#include "drivers/rdbms/mysql/mysql_greeting.hpp"
 #include "drivers/rdbms/tcp_connect_bound.hpp"
 
 namespace outpools::rdbms {
@@ -128,17 +129,35 @@ void mysql_side_connect::run() noexcept {
             : steady::time_point::max();
   };
   note_library_timeout();
+  // With a tls table but no verify_peer Connector/C would answer a server that offers no TLS
+  // with the login in plain text: the greeting is read here first, the library resumed only
+  // once it is known (it reads the greeting in the same call that sees its TCP connect done).
+  bool check_greeting = s.tls && !s.tls->verify_peer;
   while (status != 0 && !abandoned_.load(std::memory_order_relaxed)) {
     const auto now = steady::now();
     if (now >= deadline) break;
     // abandon() is noticed within this much.
     const auto until = std::min(
         {deadline, library_deadline, bound_tcp_connect(), now + std::chrono::milliseconds(50)});
-    int ready = wait(status, until);
+    const bool peeking = check_greeting && handle_->server_capabilities == 0;
+    int ready = wait(peeking ? MYSQL_WAIT_READ : status, until);
     if (ready < 0) break;
     if (ready == 0) {
       if (steady::now() < library_deadline) continue;
       ready = MYSQL_WAIT_TIMEOUT;
+    } else if (peeking) {
+      const greeting_tls greeting = peek_greeting_tls(static_cast<int>(mysql_get_socket(handle_)));
+      if (greeting == greeting_tls::incomplete) {  // part of it: look again shortly
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        continue;
+      }
+      if (greeting == greeting_tls::not_offered) {
+        server_without_tls_ = true;  // nothing is sent to it
+        break;
+      }
+      check_greeting = false;
+      // Readable: the TCP connect has ended, so what the library waited for has happened.
+      ready = status & (MYSQL_WAIT_READ | MYSQL_WAIT_WRITE);
     }
     status = mysql_real_connect_cont(&ret, handle_, ready);
     note_library_timeout();

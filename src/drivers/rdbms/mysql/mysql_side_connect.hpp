@@ -17,10 +17,13 @@ namespace outpools::rdbms {
 
 /// One connection attempt of a MYSQL handle on a detached thread.
 ///
-/// With tls.verify_peer Connector/C checks the server's certificate against the host it is
-/// given, so it must be given the name, and it then looks the name up itself with a blocking
-/// getaddrinfo — on a worker's I/O thread that would stop every worker on it for as long as
-/// the DNS takes. Here the thread makes that lookup and the whole handshake, driving the
+/// For a host name: with tls.verify_peer Connector/C checks the server's certificate against
+/// the host it is given, so it must be given the name, and it then looks the name up itself
+/// with a blocking getaddrinfo — on a worker's I/O thread that would stop every worker on it
+/// for as long as the DNS takes. For TLS: Connector/C makes an SSL context per connection and
+/// loads its CA file into it (the system trust store: ~30 ms of CPU here; a CA file of one
+/// certificate: ~4 ms, the handshake included), which on an I/O thread holds up every other
+/// handler there. Here the thread makes that lookup and the whole handshake, driving the
 /// non-blocking API with poll(), bounded by the settings' connect_timeout from the end of the
 /// lookup, and each address's TCP connect by its share (set_addresses). The handle is used by one
 /// thread at a time: by this one until done() is true, then by whoever calls take(); the library's
@@ -46,6 +49,12 @@ class mysql_side_connect {
   /// handshake did not finish within connect_timeout (the thread closed the handle), or when
   /// called before done(), after abandon() or twice.
   MYSQL* take(bool& connected) noexcept;
+
+  /// Once done(): whether the attempt stopped at the server's greeting because it offers no
+  /// TLS while the settings' tls table requires it without verify_peer (Connector/C, which
+  /// enforces TLS only with verification, would have sent the login in plain text). Nothing
+  /// was sent to the server then, and take() gives null.
+  bool refused_a_server_without_tls() const noexcept { return server_without_tls_; }
 
   /// The caller gives the attempt up: the thread stops at its next wait and closes the handle
   /// (or the handle is closed here when the attempt has already ended and was not taken).
@@ -90,6 +99,7 @@ class mysql_side_connect {
   MYSQL* handle_;
   bool connected_ = false;
   bool taken_ = false;
+  bool server_without_tls_ = false;  ///< written by the thread before done_ (release)
 };
 
 }  // namespace outpools::rdbms
