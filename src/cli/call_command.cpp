@@ -150,8 +150,8 @@ std::string server_message(const rdbms::query_result& r, bool through_odbc) {
 int print_answer(const rdbms::query_result& r, bool json_output, bool interrupted,
                  bool through_odbc) {
   if (interrupted && !r.ok()) {
-    std::cerr << "outpools call: interrupted: the call was stopped (a running statement was sent "
-                 "a cancel request)\n";
+    std::cerr << "outpools call: interrupted: the call was stopped (had its statement started, "
+                 "it is sent a cancel request)\n";
   }
   for (const std::string& notice : r.notices) std::cerr << one_line(notice) << '\n';
   if (!r.ok()) {

@@ -411,6 +411,9 @@ void worker::on_connect_result(std::uint64_t attempt, call_result result) {
     return;
   }
   note_error(result.diagnostics.empty() ? result.error.message() : result.diagnostics);
+  // Every failure, not only the one that took the worker down: a pool that stays down (or
+  // degraded) shows why its workers fail now, not why they failed first.
+  pool_.record_error(last_error_);
   feed(worker_event::connect_failed);
 }
 

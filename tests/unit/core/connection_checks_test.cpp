@@ -40,6 +40,24 @@ TEST(connection_checks, an_idle_connection_the_server_closed_is_replaced_with_it
   p->stop();
 }
 
+// A pool that stays down shows its workers' latest connect failure, not the first one of the
+// outage: a server that refused at first and now times out, or turns a role away, says so.
+TEST(connection_checks, a_pool_that_stays_down_shows_its_latest_connect_failure) {
+  io_threads threads{1};
+  test::fake_backend backend;
+  backend.connect_ok = [](std::uint32_t) { return false; };
+  backend.connect_error = [](int connects) {
+    return "refused at attempt " + std::to_string(connects) + ";";
+  };
+  auto p = pool::create(checked_spec(1000ms), threads, test::fake_factory(backend));
+  ASSERT_TRUE(test::eventually([&] { return backend.connects.load() >= 3; }));
+  // The second attempt's failure was recorded before the third began.
+  const std::string why = p->stats().last_connect_error;
+  EXPECT_NE(why.find("worker 0: refused at attempt "), std::string::npos) << why;
+  EXPECT_EQ(why.find("attempt 1;"), std::string::npos) << why;
+  p->stop();
+}
+
 // A call queued on a worker whose reconnect hangs times out; its error says the worker was not
 // connected, what it was doing and why its last connection ended, not only "while queued".
 TEST(connection_checks, a_call_timed_out_while_its_worker_reconnects_says_so) {

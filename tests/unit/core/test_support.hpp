@@ -148,6 +148,8 @@ class gate {
 /// an idle check that reports the connection closed once `close_idle` is set.
 struct fake_backend {
   std::function<bool(std::uint32_t worker)> connect_ok = [](std::uint32_t) { return true; };
+  /// The text of a refused connect, given the count of connects so far (unset: a fixed text).
+  std::function<std::string(int connects)> connect_error;
   std::atomic<int> connects{0};
   std::atomic<int> closes{0};
   std::optional<std::chrono::milliseconds> keepalive, idle_check;
@@ -180,7 +182,10 @@ class fake_driver final : public connection_driver {
       co_return call_result::failure(errc::timeout, "connect cancelled (fake)");
     }
     if (backend_.connect_ok(worker_)) co_return call_result::success();
-    co_return call_result::failure(errc::disconnected, "connection refused (fake)");
+    co_return call_result::failure(errc::disconnected,
+                                   backend_.connect_error
+                                       ? backend_.connect_error(backend_.connects.load())
+                                       : std::string("connection refused (fake)"));
   }
   boost::asio::awaitable<call_result> ping() override {
     ++backend_.pings;
