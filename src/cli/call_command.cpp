@@ -2,6 +2,7 @@
 // the pool; the result as a table or JSON, or the error (exit 1).
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <future>
@@ -20,7 +21,7 @@ namespace json = boost::json;
 struct call_options_cli {
   std::string file, pool, sql;
   std::vector<std::string> params;
-  std::vector<long long> nulls;  ///< signed: a negative N is reported as given
+  std::vector<std::string> nulls;  ///< as given: parsed here, and reported as written
   bool json = false;
 };
 
@@ -196,9 +197,18 @@ int run_call(const call_options_cli& o) {
   }
   std::vector<rdbms::value> params;
   for (const std::string& p : o.params) params.emplace_back(p);
-  for (long long n : o.nulls) {
-    if (n < 1 || static_cast<unsigned long long>(n) > params.size()) {
-      std::cerr << "outpools call: --null " << n << ": parameters count from 1, and "
+  for (const std::string& text : o.nulls) {
+    long long n = 0;
+    const char* const end = text.data() + text.size();
+    const auto [stop, ec] = std::from_chars(text.data(), end, n);
+    if (stop != end || (ec != std::errc() && ec != std::errc::result_out_of_range)) {
+      std::cerr << "outpools call: --null " << text
+                << ": not a number (--null N makes the N-th parameter NULL)\n";
+      return exit_bad_input;
+    }
+    if (ec == std::errc::result_out_of_range || n < 1 ||
+        static_cast<unsigned long long>(n) > params.size()) {
+      std::cerr << "outpools call: --null " << text << ": parameters count from 1, and "
                 << (params.size() == 1
                         ? "there is 1 parameter"
                         : "there are " + std::to_string(params.size()) + " parameters")

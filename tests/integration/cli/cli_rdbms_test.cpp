@@ -474,6 +474,17 @@ TEST(cli_call, bad_pools_and_nulls_are_usage_errors) {
   EXPECT_EQ(null_negative.exit_code, 2);
   EXPECT_NE(null_negative.err.find("--null -1: parameters count from 1"), std::string::npos)
       << null_negative.err;
+  // Reported as written: a number too large for any type, and text that is no number.
+  shell_result null_huge =
+      run_shell("OUTPOOLS call " + f + " rdbms.pg 'SELECT $1' 1 --null 99999999999999999999");
+  EXPECT_EQ(null_huge.exit_code, 2);
+  EXPECT_NE(null_huge.err.find("--null 99999999999999999999: parameters count from 1, and there "
+                               "is 1 parameter"),
+            std::string::npos)
+      << null_huge.err;
+  shell_result null_text = run_shell("OUTPOOLS call " + f + " rdbms.pg 'SELECT $1' 1 --null 1x");
+  EXPECT_EQ(null_text.exit_code, 2);
+  EXPECT_NE(null_text.err.find("--null 1x: not a number"), std::string::npos) << null_text.err;
   // A host-qualified name with no pool for that host reaches the global pool.
   EXPECT_EQ(run_shell("OUTPOOLS call " + f + " rdbms.pg@localhost 'SELECT 1'").exit_code, 0);
 }
