@@ -1,4 +1,4 @@
-// odbc driver through MariaDB ODBC: cancelled mid-call, killed mid-call, procedures. A test
+// odbc driver through MariaDB ODBC: types, cancelled mid-call, killed mid-call, procedures. A test
 // binary of its own, under the mysql lock (a mysql test restarts that server): MariaDB ODBC's
 // SQLCancel leaks 1 KiB inside the driver each time (LeakSanitizer, no frame of ours), which
 // only this binary's suppression file (maodbc_cancel_leak.supp) lets pass, so every other odbc
@@ -18,6 +18,20 @@ namespace {
 using namespace std::chrono_literals;
 using rdbms::query_result;
 using rdbms::value;
+
+// MariaDB ODBC: a BIGINT UNSIGNED comes back as the mysql driver gives it — an int64 when it
+// fits, its decimal text when not — instead of failing the whole query (22003).
+TEST(odbc_mariadb, unsigned_bigints_beyond_int64_come_back_as_text) {
+  rdbms_pool db(spec_from_toml(odbc_toml("workers = 1", "OUTPOOLS_ODBC_MARIADB_DSN")));
+  query_result r = db.client.query(
+      "SELECT CAST(18446744073709551615 AS UNSIGNED) AS huge, CAST(7 AS UNSIGNED) AS small, "
+      "CAST(-7 AS SIGNED) AS negative");
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.rows[0][0], value(std::string("18446744073709551615")));
+  EXPECT_EQ(r.rows[0][1], value(std::int64_t{7}));
+  EXPECT_EQ(r.rows[0][2], value(std::int64_t{-7}));
+}
 
 // Waits until the pool's one worker is idle again (its cancelled call ended and was reset).
 bool wait_ready(const pool& p) {

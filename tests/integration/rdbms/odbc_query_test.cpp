@@ -111,20 +111,6 @@ TEST(odbc_query, sqlite_types_parameters_and_nulls) {
   for (int c = 1; c < 4; ++c) EXPECT_TRUE(is_null(r.rows[1][static_cast<std::size_t>(c)]));
 }
 
-// MariaDB ODBC: a BIGINT UNSIGNED comes back as the mysql driver gives it — an int64 when it
-// fits, its decimal text when not — instead of failing the whole query (22003).
-TEST(odbc_query, mariadb_unsigned_bigints_beyond_int64_come_back_as_text) {
-  rdbms_pool db(spec_from_toml(odbc_toml("workers = 1", "OUTPOOLS_ODBC_MARIADB_DSN")));
-  query_result r = db.client.query(
-      "SELECT CAST(18446744073709551615 AS UNSIGNED) AS huge, CAST(7 AS UNSIGNED) AS small, "
-      "CAST(-7 AS SIGNED) AS negative");
-  ASSERT_TRUE(r.ok()) << r.diagnostics;
-  ASSERT_EQ(r.rows.size(), 1u);
-  EXPECT_EQ(r.rows[0][0], value(std::string("18446744073709551615")));
-  EXPECT_EQ(r.rows[0][1], value(std::int64_t{7}));
-  EXPECT_EQ(r.rows[0][2], value(std::int64_t{-7}));
-}
-
 class odbc_sources : public ::testing::TestWithParam<const char*> {};
 
 // An application whose locale writes numbers with a decimal comma (LC_NUMERIC=de_DE.UTF-8):
