@@ -30,6 +30,7 @@ stop_signals::stop_signals(bool also_sigpipe) {
   sigemptyset(&signals_);
   sigaddset(&signals_, SIGINT);
   sigaddset(&signals_, SIGTERM);
+  sigaddset(&signals_, SIGHUP);  // its terminal closed: stopped as cleanly as by the others
   sigset_t blocked = signals_;
   if (also_sigpipe) sigaddset(&blocked, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
@@ -40,7 +41,7 @@ bool stop_signals::wait_for(std::chrono::nanoseconds timeout) {
   const timespec wait{.tv_sec = static_cast<time_t>(ns / 1000000000),
                       .tv_nsec = static_cast<long>(ns % 1000000000)};
   const int signal = sigtimedwait(&signals_, nullptr, &wait);
-  return signal == SIGINT || signal == SIGTERM;
+  return signal == SIGINT || signal == SIGTERM || signal == SIGHUP;
 }
 
 void stop_all_unless_signalled(pool_manager& manager, stop_signals& stop, const char* who,

@@ -25,7 +25,8 @@ void add_log_level_option(CLI::App& command);
 /// Sets spdlog's level from the last parsed `--log-level` (default "warn").
 void apply_log_level();
 
-/// SIGINT and SIGTERM, taken when the command asks rather than by a handler: the constructor
+/// SIGINT, SIGTERM and SIGHUP (the terminal closed), taken when the command asks rather than
+/// by a handler: the constructor
 /// blocks them in the calling thread, and so in every thread started after it (construct it
 /// before any pool), for the rest of the process (a second one while the command stops is not
 /// delivered later either). With `also_sigpipe`, SIGPIPE is blocked too, so that a write to a
@@ -37,10 +38,10 @@ class stop_signals {
   stop_signals(const stop_signals&) = delete;
   stop_signals& operator=(const stop_signals&) = delete;
 
-  /// Waits up to `timeout` (0: not at all) for SIGINT or SIGTERM; true when one came (it is
-  /// taken).
+  /// Waits up to `timeout` (0: not at all) for SIGINT, SIGTERM or SIGHUP; true when one came
+  /// (it is taken).
   bool wait_for(std::chrono::nanoseconds timeout);
-  /// wait_for(0): true when SIGINT or SIGTERM is pending (it is taken).
+  /// wait_for(0): true when one of them is pending (it is taken).
   bool take() { return wait_for(std::chrono::nanoseconds{0}); }
 
  private:

@@ -437,28 +437,33 @@ TEST(cli_call, a_timeout_is_printed_at_call_timeout_before_the_cancel_is_waited_
   EXPECT_EQ(proxy.cancels_held(), 1);
 }
 
+// SIGINT, SIGTERM, and SIGHUP (its terminal closed) alike.
 TEST(cli_call, sigint_stops_the_call_and_its_statement_on_the_server) {
   temp_dir dir;
   const auto file = dir.write("c.toml", pgsql_pool("pg", "workers = 1"));
   const std::string f = shell_quote(file.string());
-  shell_result r = run_shell("timeout --preserve-status -s INT 2 OUTPOOLS call " + f +
-                             " rdbms.pg 'SELECT pg_sleep(30) /* sigint-call */'");
-  EXPECT_EQ(r.exit_code, 1) << "not 130: killed by the signal";
-  EXPECT_LT(r.took, 10s) << "the statement runs for 30 s";
-  EXPECT_NE(r.err.find("outpools call: interrupted"), std::string::npos) << r.err;
-  // The server no longer runs it (the cancel request may take a moment to land).
-  const std::string running =
-      "OUTPOOLS call " + f + " rdbms.pg \"SELECT count(*) FROM pg_stat_activity WHERE query LIKE " +
-      "'SELECT pg_sleep(30) /* sigint-call%'\" --json";
-  json::value rows;
-  for (int i = 0; i < 30; ++i) {
-    shell_result seen = run_shell(running);
-    ASSERT_EQ(seen.exit_code, 0) << seen.err;
-    rows = json::parse(seen.out).at("rows");
-    if (rows == json::parse("[[0]]")) break;
-    std::this_thread::sleep_for(100ms);
+  for (const std::string signal : {"INT", "HUP"}) {
+    const std::string tag = "signal-call-" + signal;
+    shell_result r = run_shell("timeout --preserve-status -s " + signal + " 2 OUTPOOLS call " + f +
+                               " rdbms.pg 'SELECT pg_sleep(30) /* " + tag + " */'");
+    EXPECT_EQ(r.exit_code, 1) << "SIG" << signal << ": not 128+N: killed by the signal";
+    EXPECT_LT(r.took, 10s) << "the statement runs for 30 s";
+    EXPECT_NE(r.err.find("outpools call: interrupted"), std::string::npos) << r.err;
+    // The server no longer runs it (the cancel request may take a moment to land).
+    const std::string running = "OUTPOOLS call " + f +
+                                " rdbms.pg \"SELECT count(*) FROM pg_stat_activity WHERE query "
+                                "LIKE 'SELECT pg_sleep(30) /* " +
+                                tag + "%'\" --json";
+    json::value rows;
+    for (int i = 0; i < 30; ++i) {
+      shell_result seen = run_shell(running);
+      ASSERT_EQ(seen.exit_code, 0) << seen.err;
+      rows = json::parse(seen.out).at("rows");
+      if (rows == json::parse("[[0]]")) break;
+      std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_EQ(rows, json::parse("[[0]]")) << "SIG" << signal << ": the statement still runs";
   }
-  EXPECT_EQ(rows, json::parse("[[0]]")) << "the statement still runs on the server";
 }
 
 TEST(cli_call, bad_pools_and_nulls_are_usage_errors) {
