@@ -9,6 +9,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
+#include <future>
 #include <thread>
 
 #include <arpa/inet.h>
@@ -138,6 +139,36 @@ TEST(pgsql_failure, a_transaction_left_open_by_a_call_is_rolled_back_before_the_
   ASSERT_TRUE(db.client.query("BEGIN; SELECT 1/0").error == errc::server_error);
   EXPECT_TRUE(db.client.query("SELECT 1").ok());
   EXPECT_EQ(db.p->stats().reconnects, 0u);
+}
+
+// A backend ended by the server in the middle of a call: `disconnected`, with the SQLSTATE the
+// server gave for it (57P01, admin shutdown) and its words; the worker reconnects.
+TEST(pgsql_failure, a_backend_terminated_mid_call_is_disconnected_with_the_servers_sqlstate) {
+  rdbms_pool db(spec_from_toml(pgsql_toml("workers = 1\ncall_timeout = 10000")));
+  rdbms_pool observer(spec_from_toml(pgsql_toml("workers = 1")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  auto call = std::async(std::launch::async, [&] {
+    return db.client.query("SELECT pg_sleep(8) /* outpools-terminate-me */");
+  });
+  const auto until = clock_type::now() + 5s;
+  std::int64_t terminated = 0;
+  while (terminated == 0 && clock_type::now() < until) {
+    query_result t = observer.client.query(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE "
+        "'%outpools-terminate-' || 'me%' AND pid <> pg_backend_pid()");
+    ASSERT_TRUE(t.ok()) << t.diagnostics;
+    terminated = std::get<std::int64_t>(t.rows.at(0).at(0));
+    if (terminated == 0) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(terminated, 1);
+  query_result r = call.get();
+  EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;
+  EXPECT_EQ(r.sqlstate, "57P01") << r.diagnostics;
+  EXPECT_NE(r.diagnostics.find("terminating connection due to administrator command"),
+            std::string::npos)
+      << r.diagnostics;
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  EXPECT_TRUE(db.client.query("SELECT 1").ok());
 }
 
 TEST(pgsql_failure, killed_backend_is_noticed_by_keepalive_and_replaced) {

@@ -636,11 +636,18 @@ awaitable<query_result> pgsql_connection::collect() {
   }
   query_result result;
   bool failed = false;
+  // The connection ended: `disconnected`, with the SQLSTATE of the error the server sent just
+  // before it closed, if one came (57P01 when pg_terminate_backend ended it, 57P02 a shutdown).
+  const auto gone = [&](const char* what) {
+    query_result r = lost(what);
+    if (failed) r.sqlstate = result.sqlstate;
+    return r;
+  };
   for (;;) {
     while (PQisBusy(conn_)) {
       if (!tls_bytes_buffered(conn_) && co_await wait(false))
-        co_return lost("connection lost while waiting for the result");
-      if (!PQconsumeInput(conn_)) co_return lost("connection lost");
+        co_return gone("connection lost while waiting for the result");
+      if (!PQconsumeInput(conn_)) co_return gone("connection lost");
     }
     PGresult* res = PQgetResult(conn_);
     if (res == nullptr) break;
@@ -709,7 +716,7 @@ awaitable<query_result> pgsql_connection::collect() {
   }
   cancel_pending_ = false;
   cancel_timer_.cancel();
-  if (PQstatus(conn_) != CONNECTION_OK) co_return lost("connection lost");
+  if (PQstatus(conn_) != CONNECTION_OK) co_return gone("connection lost");
   drop_notifications();
   co_return result;
 }
