@@ -3,7 +3,6 @@
 // on the I/O thread a pool of them would hold up every other pool there.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <string>
 
 #include "integration/rdbms/mysql_test_support.hpp"
@@ -13,7 +12,6 @@ namespace outpools::testing {
 namespace {
 
 using namespace std::chrono_literals;
-using clock_type = std::chrono::steady_clock;
 
 TEST(mysql_tls_connect, a_pool_of_tls_connects_holds_up_no_other_pool_of_its_thread) {
   io_threads one(1);  // both pools on one I/O thread
@@ -27,25 +25,16 @@ TEST(mysql_tls_connect, a_pool_of_tls_connects_holds_up_no_other_pool_of_its_thr
                               "[outgoing_pools.rdbms.default.connection.tls]\nverify_peer = false",
                               "OUTPOOLS_MYSQL_TLS_PORT")),
                           one, rdbms::driver_factory());
-  const auto start = clock_type::now();
-  auto longest = clock_type::duration::zero();
-  int calls = 0;
-  while (!tls->wait_connected(0ms) && clock_type::now() - start < 60s) {
-    const auto t0 = clock_type::now();
-    rdbms::query_result r = other_client.query("SELECT 1");
-    EXPECT_TRUE(r.ok()) << r.diagnostics;
-    longest = std::max(longest, clock_type::now() - t0);
-    ++calls;
-  }
-  const auto connects = clock_type::now() - start;
-  ASSERT_TRUE(tls->wait_connected(0ms)) << tls->stats().last_connect_error;
+  const calls_meanwhile seen = call_while_connecting(*tls, other_client);
+  ASSERT_TRUE(tls->wait_connected(0ms));
+  const auto connects = seen.took;
   RecordProperty(
       "connects_ms",
       static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(connects).count()));
-  EXPECT_GT(calls, 1);
+  EXPECT_GT(seen.calls, 1);
   // Each call is one round trip (~1 ms); behind thirty TLS handshakes on its thread it would
   // wait for all of them (seconds).
-  EXPECT_LT(longest, 1000ms) << "a call of the other pool waited for the TLS connects";
+  EXPECT_LT(seen.longest, 1000ms) << "a call of the other pool waited for the TLS connects";
   rdbms::client tls_client(tls);
   rdbms::query_result cipher = tls_client.query("SHOW STATUS LIKE 'Ssl_cipher'");
   ASSERT_TRUE(cipher.ok()) << cipher.diagnostics;

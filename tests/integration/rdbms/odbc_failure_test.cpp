@@ -57,10 +57,8 @@ TEST(odbc_failure, statement_past_call_timeout_is_cancelled_on_the_server) {
 // row, or after the cancel's grace period (connect_timeout) when the connection is given up.
 TEST(odbc_failure, a_result_being_read_past_call_timeout_stops_being_read) {
   use_services_odbc_ini();
-  rdbms_pool db(spec_from_toml(
-      "[outgoing_pools.rdbms.default]\nworkers = 1\ncall_timeout = 300\nconnect_timeout = 20000\n"
-      "[outgoing_pools.rdbms.default.connection]\ndriver = \"odbc\"\nsettings = \"DSN=" +
-      service("OUTPOOLS_ODBC_SQLITE_DSN") + ";StepAPI=1\"\n"));
+  rdbms_pool db(spec_from_toml(odbc_toml("workers = 1\ncall_timeout = 300\nconnect_timeout = 20000",
+                                         "OUTPOOLS_ODBC_SQLITE_DSN", "", ";StepAPI=1")));
   ASSERT_TRUE(db.p->wait_connected(10s));
   const auto start = clock_type::now();
   query_result r = db.client.query(
@@ -83,10 +81,9 @@ TEST(odbc_failure, a_result_being_read_past_call_timeout_stops_being_read) {
 // cursor under the fetching thread), and the connection goes on.
 TEST(odbc_failure, a_result_fetched_a_block_at_a_time_past_call_timeout_stops_being_read) {
   use_services_odbc_ini();
-  rdbms_pool fetching(spec_from_toml(
-      "[outgoing_pools.rdbms.default]\nworkers = 1\ncall_timeout = 300\n"
-      "[outgoing_pools.rdbms.default.connection]\ndriver = \"odbc\"\nsettings = \"DSN=" +
-      service("OUTPOOLS_ODBC_PG_DSN") + ";UseDeclareFetch=1;Fetch=100\"\n"));
+  rdbms_pool fetching(
+      spec_from_toml(odbc_toml("workers = 1\ncall_timeout = 300", "OUTPOOLS_ODBC_PG_DSN", "",
+                               ";UseDeclareFetch=1;Fetch=100")));
   ASSERT_TRUE(fetching.p->wait_connected(10s));
   for (int round = 0; round < 5; ++round) {
     const auto start = clock_type::now();
@@ -121,10 +118,8 @@ TEST(odbc_session, sqlcancel_from_another_thread_is_not_sent_to_sqlite) {
 // bounds it), and the worker's next call then succeeds on the same connection.
 TEST(odbc_failure, a_sqlite_statement_past_call_timeout_is_answered_and_runs_to_its_end) {
   use_services_odbc_ini();
-  rdbms_pool db(spec_from_toml(
-      "[outgoing_pools.rdbms.default]\nworkers = 1\ncall_timeout = 200\nconnect_timeout = 30000\n"
-      "[outgoing_pools.rdbms.default.connection]\ndriver = \"odbc\"\nsettings = \"DSN=" +
-      service("OUTPOOLS_ODBC_SQLITE_DSN") + "\"\n"));
+  rdbms_pool db(spec_from_toml(odbc_toml("workers = 1\ncall_timeout = 200\nconnect_timeout = 30000",
+                                         "OUTPOOLS_ODBC_SQLITE_DSN")));
   ASSERT_TRUE(db.p->wait_connected(10s));
   for (int round = 0; round < 3; ++round) {
     const auto start = clock_type::now();
@@ -194,10 +189,9 @@ TEST(odbc_failure, a_pool_stopped_mid_statement_waits_until_its_cancel_landed) {
                                 cancel_swallowing_proxy::protocol::pgsql, 500ms);
   use_services_odbc_ini();
   rdbms_pool observer(spec_from_toml(odbc_toml("workers = 1")));
-  rdbms_pool db(spec_from_toml(
-      "[outgoing_pools.rdbms.default]\nworkers = 1\ncall_timeout = 60000\n"
-      "[outgoing_pools.rdbms.default.connection]\ndriver = \"odbc\"\nsettings = \"DSN=" +
-      service("OUTPOOLS_ODBC_PG_DSN") + ";Port=" + std::to_string(proxy.port()) + "\"\n"));
+  rdbms_pool db(
+      spec_from_toml(odbc_toml("workers = 1\ncall_timeout = 60000", "OUTPOOLS_ODBC_PG_DSN", "",
+                               ";Port=" + std::to_string(proxy.port()))));
   expect_the_stop_waits_for_its_cancel(
       db, observer,
       "SELECT COUNT(*) FROM pg_stat_activity WHERE query LIKE ? AND pid <> pg_backend_pid()",
@@ -462,10 +456,9 @@ TEST(odbc_failure, a_password_login_takes_the_right_password_and_refuses_a_wrong
   use_services_odbc_ini();
   const std::string user = service("OUTPOOLS_PGSQL_SCRAM_USER");
   const auto login = [&](const std::string& password) {
-    return spec_from_toml(
-        "[outgoing_pools.rdbms.default]\nworkers = 1\nreconnect_backoff_min = 1000\n"
-        "[outgoing_pools.rdbms.default.connection]\ndriver = \"odbc\"\nsettings = \"DSN=" +
-        service("OUTPOOLS_ODBC_PG_DSN") + ";UID=" + user + ";PWD=" + password + "\"\n");
+    return spec_from_toml(odbc_toml("workers = 1\nreconnect_backoff_min = 1000",
+                                    "OUTPOOLS_ODBC_PG_DSN", "",
+                                    ";UID=" + user + ";PWD=" + password));
   };
   rdbms_pool db(login(service("OUTPOOLS_PGSQL_SCRAM_PASSWORD")));
   ASSERT_TRUE(db.p->wait_connected(10s)) << db.p->stats().last_connect_error;

@@ -46,9 +46,7 @@ bool wait_ready(const pool& p) {
 
 // A pool of one worker on the MariaDB data source.
 std::string maria_toml() {
-  return "[outgoing_pools.rdbms.default]\nworkers = 1\ncall_timeout = 3000\n"
-         "[outgoing_pools.rdbms.default.connection]\ndriver = \"odbc\"\nsettings = \"DSN=" +
-         service("OUTPOOLS_ODBC_MARIADB_DSN") + "\"\n";
+  return odbc_toml("workers = 1\ncall_timeout = 3000", "OUTPOOLS_ODBC_MARIADB_DSN");
 }
 
 // A procedure's rows come back through MariaDB ODBC, whose CALL ends with a status result of its
@@ -85,10 +83,9 @@ TEST(odbc_mariadb, a_connection_killed_mid_call_carries_its_sqlstate) {
 // worker still rolls that transaction back before the next call.
 TEST(odbc_mariadb, a_transaction_begun_by_a_cancelled_call_is_rolled_back_before_the_next) {
   use_services_odbc_ini();
-  rdbms_pool db(spec_from_toml(
-      "[outgoing_pools.rdbms.default]\nworkers = 1\ncall_timeout = 300\n"
-      "[outgoing_pools.rdbms.default.connection]\ndriver = \"odbc\"\nsettings = \"DSN=" +
-      service("OUTPOOLS_ODBC_MARIADB_DSN") + ";OPTION=67108864\"\n"));  // multi-statements
+  rdbms_pool db(
+      spec_from_toml(odbc_toml("workers = 1\ncall_timeout = 300", "OUTPOOLS_ODBC_MARIADB_DSN", "",
+                               ";OPTION=67108864")));  // multi-statements
   ASSERT_TRUE(db.p->wait_connected(10s));
   query_result r = db.client.query("BEGIN; SELECT SLEEP(10)");
   EXPECT_EQ(r.error, errc::timeout) << r.diagnostics;

@@ -28,16 +28,18 @@ inline void use_services_odbc_ini() {
 }
 
 /// `[outgoing_pools.rdbms.default]` with the given pool options (TOML lines) and an odbc
-/// connection to the DSN named by `dsn_variable` (OUTPOOLS_ODBC_PG_DSN, ..._SQLITE_DSN, ...).
+/// connection to the DSN named by `dsn_variable` (OUTPOOLS_ODBC_PG_DSN, ..._SQLITE_DSN, ...);
+/// `settings_tail` (";Key=value" pairs) is appended to the connection string after the DSN.
 inline std::string odbc_toml(const std::string& pool_lines,
                              const std::string& dsn_variable = "OUTPOOLS_ODBC_PG_DSN",
-                             const std::string& connection_lines = "") {
+                             const std::string& connection_lines = "",
+                             const std::string& settings_tail = "") {
   use_services_odbc_ini();
   return "[outgoing_pools.rdbms.default]\n" + pool_lines +
          "\n[outgoing_pools.rdbms.default.connection]\n"
          "driver = \"odbc\"\n"
          "settings = \"DSN=" +
-         service(dsn_variable) + "\"\n" + connection_lines + "\n";
+         service(dsn_variable) + settings_tail + "\"\n" + connection_lines + "\n";
 }
 
 }  // namespace outpools::testing

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -103,6 +104,26 @@ void expect_refused_for_the_password(const pool_spec& spec, const std::string& w
   const std::string last = db.p->stats().last_connect_error;
   EXPECT_NE(last.find(server_words), std::string::npos) << last;
   EXPECT_EQ(last.find(wrong), std::string::npos) << last;
+}
+
+calls_meanwhile call_while_connecting(const pool& connecting, rdbms::client& other,
+                                      std::chrono::seconds limit) {
+  using clock_type = std::chrono::steady_clock;
+  calls_meanwhile out;
+  const auto start = clock_type::now();
+  while (!connecting.wait_connected(std::chrono::milliseconds(0)) &&
+         clock_type::now() - start < limit) {
+    const auto t0 = clock_type::now();
+    rdbms::query_result r = other.query("SELECT 1");
+    EXPECT_TRUE(r.ok()) << r.diagnostics;
+    out.longest = std::max(out.longest, clock_type::now() - t0);
+    ++out.calls;
+  }
+  out.took = clock_type::now() - start;
+  if (!connecting.wait_connected(std::chrono::milliseconds(0)))
+    ADD_FAILURE() << "not connected within " << limit.count()
+                  << " s: " << connecting.stats().last_connect_error;
+  return out;
 }
 
 std::string as_certificate_user(std::string toml, const std::string& user_variable,

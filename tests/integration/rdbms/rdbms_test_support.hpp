@@ -47,6 +47,17 @@ std::string with_login(std::string toml, const std::string& user, const std::str
 void expect_refused_for_the_password(const pool_spec& spec, const std::string& wrong,
                                      const std::string& server_words);
 
+/// What another pool's calls saw while `connecting` came up: `SELECT 1` through `other` (each
+/// expected to succeed), again and again until every worker of `connecting` is connected —
+/// at most `limit`; ADD_FAILURE when it did not come up by then.
+struct calls_meanwhile {
+  int calls = 0;
+  std::chrono::steady_clock::duration longest{};  ///< the slowest of them
+  std::chrono::steady_clock::duration took{};     ///< until `connecting` was up
+};
+calls_meanwhile call_while_connecting(const pool& connecting, rdbms::client& other,
+                                      std::chrono::seconds limit = std::chrono::seconds(60));
+
 /// What as_certificate_user() puts in the TLS table.
 enum class client_certificate {
   none,

@@ -3,7 +3,6 @@
 #include <errmsg.h>
 #include <mysqld_error.h>
 
-#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
