@@ -57,9 +57,11 @@ class client {
   /// `p` must be an rdbms pool (its workers' drivers are rdbms::connection).
   explicit client(std::shared_ptr<pool> p);
 
-  /// Runs `sql` with positional parameters; completes with a query_result. A string of several
-  /// statements: pgsql (without parameters) gives the last one's result; mysql, MariaDB ODBC
-  /// and SQLite refuse it; psqlODBC gives the first one's.
+  /// Runs `sql` with positional parameters (`$1`... for pgsql, `?` for mysql and odbc);
+  /// completes with a query_result. More or fewer `params` than the text's markers: mysql and
+  /// odbc answer `invalid_argument` before anything runs, pgsql the server's refusal
+  /// (`server_error`). A string of several statements: pgsql (without parameters) and psqlODBC
+  /// give the last one's result; mysql, MariaDB ODBC and SQLite refuse it.
   template <typename Token>
   auto async_query(std::string sql, std::vector<value> params, Token&& token) {
     return run_async([sql = std::move(sql),

@@ -75,9 +75,12 @@ TEST(mysql_query, parameters_of_every_kind) {
   EXPECT_EQ(row[5], value(std::int64_t{1}));   // MySQL has no boolean type: TRUE is 1
   EXPECT_EQ(to_text(row[6]), "42");            // text sent untyped: the server inferred a number
   EXPECT_EQ(row[7], value(std::string("?")));  // a quoted ? is not a placeholder
+}
 
-  query_result mismatch = db.client.query("SELECT ?, ?", {value(std::int64_t{1})});
-  EXPECT_EQ(mismatch.error, errc::invalid_argument) << mismatch.diagnostics;
+TEST(mysql_query, a_wrong_number_of_values_is_refused_before_running) {
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1")));
+  scratch_table table(db.client);
+  expect_a_wrong_number_of_values_is_refused_before_running(db.client, table.name);
 }
 
 // An application whose locale writes numbers with a decimal comma (LC_NUMERIC=de_DE.UTF-8):

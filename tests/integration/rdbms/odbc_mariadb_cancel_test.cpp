@@ -1,8 +1,8 @@
-// odbc driver through MariaDB ODBC: types, cancelled mid-call, killed mid-call, procedures. A test
-// binary of its own, under the mysql lock (a mysql test restarts that server): MariaDB ODBC's
-// SQLCancel leaks 1 KiB inside the driver each time (LeakSanitizer, no frame of ours), which
-// only this binary's suppression file (maodbc_cancel_leak.supp) lets pass, so every other odbc
-// test stays fully leak-checked.
+// odbc driver through MariaDB ODBC: types, parameter counts, cancelled mid-call, killed mid-call,
+// procedures. A test binary of its own, under the mysql lock (a mysql test restarts that server):
+// MariaDB ODBC's SQLCancel leaks 1 KiB inside the driver each time (LeakSanitizer, no frame of
+// ours), which only this binary's suppression file (maodbc_cancel_leak.supp) lets pass, so every
+// other odbc test stays fully leak-checked.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -31,6 +31,15 @@ TEST(odbc_mariadb, unsigned_bigints_beyond_int64_come_back_as_text) {
   EXPECT_EQ(r.rows[0][0], value(std::string("18446744073709551615")));
   EXPECT_EQ(r.rows[0][1], value(std::int64_t{7}));
   EXPECT_EQ(r.rows[0][2], value(std::int64_t{-7}));
+}
+
+// MariaDB ODBC, too, drops values beyond the text's markers on SQLExecDirect without a word.
+TEST(odbc_mariadb, a_wrong_number_of_values_is_refused_before_running) {
+  rdbms_pool db(spec_from_toml(odbc_toml("workers = 1", "OUTPOOLS_ODBC_MARIADB_DSN")));
+  const std::string table = "outpools_odbc_n" + std::to_string(::getpid());
+  ASSERT_TRUE(db.client.query("CREATE OR REPLACE TABLE " + table + " (id BIGINT)").ok());
+  expect_a_wrong_number_of_values_is_refused_before_running(db.client, table);
+  db.client.query("DROP TABLE " + table);
 }
 
 // Waits until the pool's one worker is idle again (its cancelled call ended and was reset).

@@ -173,6 +173,14 @@ TEST_P(odbc_sources, prepared_statements_with_a_table) {
   }
 }
 
+// Every driver here drops values beyond the text's markers on SQLExecDirect without a word.
+TEST_P(odbc_sources, a_wrong_number_of_values_is_refused_before_running) {
+  const bool pg = std::string(GetParam()) == "OUTPOOLS_ODBC_PG_DSN";
+  rdbms_pool db(spec_from_toml(odbc_toml("workers = 1", GetParam())));
+  scratch_table table(db.client, pg ? "BYTEA" : "BLOB");
+  expect_a_wrong_number_of_values_is_refused_before_running(db.client, table.name);
+}
+
 TEST_P(odbc_sources, a_name_registered_again_runs_its_new_text) {
   expect_a_name_registered_again_runs_its_new_text(
       spec_from_toml(odbc_toml("workers = 1", GetParam())));

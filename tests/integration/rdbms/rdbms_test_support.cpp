@@ -153,6 +153,33 @@ void expect_connects_and_serves(const pool_spec& spec) {
   EXPECT_TRUE(r.ok()) << r.diagnostics;
 }
 
+void expect_a_wrong_number_of_values_is_refused_before_running(rdbms::client& c,
+                                                               const std::string& table) {
+  const rdbms::value one(std::int64_t{1}), two(std::int64_t{2});
+  struct wrong_call {
+    std::string sql;
+    std::vector<rdbms::value> params;
+    std::string says;
+  };
+  for (const wrong_call& w : {
+           wrong_call{"INSERT INTO " + table + " (id) VALUES (?)",
+                      {one, two},
+                      "takes 1 parameter, 2 given"},
+           wrong_call{"SELECT 1", {one}, "takes 0 parameters, 1 given"},
+           wrong_call{"SELECT ?, ?", {one}, "takes 2 parameters, 1 given"},
+       }) {
+    rdbms::query_result r = c.query(w.sql, w.params);
+    EXPECT_EQ(r.error, errc::invalid_argument) << w.sql << ": " << r.diagnostics;
+    EXPECT_NE(r.diagnostics.find(w.says), std::string::npos) << w.sql << ": " << r.diagnostics;
+  }
+  rdbms::query_result count = c.query("SELECT COUNT(*) FROM " + table);
+  ASSERT_TRUE(count.ok()) << count.diagnostics;
+  EXPECT_EQ(count.rows.at(0).at(0), rdbms::value(std::int64_t{0})) << "a refused INSERT ran";
+  // The same connection goes on serving calls with the right count.
+  rdbms::query_result right = c.query("INSERT INTO " + table + " (id) VALUES (?)", {one});
+  EXPECT_TRUE(right.ok()) << right.diagnostics;
+}
+
 void expect_a_name_registered_again_runs_its_new_text(const pool_spec& spec) {
   rdbms_pool db(spec);
   rdbms::client other(db.p);  // another part of the application, with its own registry

@@ -78,6 +78,13 @@ std::string as_certificate_user(std::string toml, const std::string& user_variab
 /// texts, and each execute runs the text its client registered last, on the same connection.
 void expect_a_name_registered_again_runs_its_new_text(const pool_spec& spec);
 
+/// Through `c`, on `table` (empty, with a BIGINT column `id`): an INSERT of one `?` value given
+/// two values, `SELECT 1` given one and `SELECT ?, ?` given one are each answered
+/// `invalid_argument` with both counts ("takes 1 parameter, 2 given"), and nothing ran: the
+/// table is still empty.
+void expect_a_wrong_number_of_values_is_refused_before_running(rdbms::client& c,
+                                                               const std::string& table);
+
 /// Asserts that a pool of `spec` connects (every worker, within 10 s) and runs SELECT 1.
 void expect_connects_and_serves(const pool_spec& spec);
 

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "drivers/rdbms/number_text.hpp"
+#include "drivers/rdbms/parameter_count.hpp"
 
 namespace outpools::rdbms {
 namespace {
@@ -154,24 +155,22 @@ std::optional<std::string> mysql_interpolate(MYSQL* m, std::string_view sql,
     error = std::move(*why);
     return std::nullopt;
   }
+  std::size_t markers = 0;
+  for (std::size_t at = next_placeholder(sql, 0); at != std::string_view::npos;
+       at = next_placeholder(sql, at + 1))
+    ++markers;
+  if (markers != params.size()) {
+    error = wrong_parameter_count_message(markers, params.size());
+    return std::nullopt;
+  }
   std::string out;
   out.reserve(sql.size() + params.size() * 16);
   std::size_t from = 0, used = 0;
   for (std::size_t at = next_placeholder(sql, 0); at != std::string_view::npos;
        at = next_placeholder(sql, from)) {
-    if (used == params.size()) {
-      error = "the statement has more ? placeholders than the " + std::to_string(params.size()) +
-              " parameters given";
-      return std::nullopt;
-    }
     out.append(sql.substr(from, at - from));
     append_literal(m, params[used++], out);
     from = at + 1;
-  }
-  if (used != params.size()) {
-    error = "the statement has " + std::to_string(used) + " ? placeholders but " +
-            std::to_string(params.size()) + " parameters were given";
-    return std::nullopt;
   }
   out.append(sql.substr(from));
   return out;

@@ -8,6 +8,7 @@
 #include "drivers/rdbms/odbc/odbc_connect_lock.hpp"
 #include "drivers/rdbms/odbc/odbc_connection_string.hpp"
 #include "drivers/rdbms/odbc/odbc_values.hpp"
+#include "drivers/rdbms/parameter_count.hpp"
 
 namespace outpools::rdbms {
 namespace {
@@ -105,7 +106,19 @@ query_result odbc_session::query(std::uint64_t run, const std::string& sql,
                                  std::span<const value> params, std::atomic<bool>& executed) {
   if (direct_ == SQL_NULL_HSTMT)
     return query_result(call_result::failure(errc::disconnected, "not connected"));
-  return this->run(run, direct_, false, sql, params, executed);
+  if (params.empty()) return this->run(run, direct_, false, sql, params, executed);
+  // With values to bind, SQLPrepare and SQLExecute instead of SQLExecDirect, so that the
+  // driver's own count of the text's markers is known before anything runs: every driver
+  // here drops values beyond it without a word on SQLExecDirect.
+  std::string text = sql;
+  if (!SQL_SUCCEEDED(SQLPrepare(direct_, reinterpret_cast<SQLCHAR*>(text.data()),
+                                static_cast<SQLINTEGER>(text.size()))))
+    return failure(SQL_HANDLE_STMT, direct_, "SQLPrepare");
+  if (auto wrong = wrong_parameter_count(direct_, params.size())) {
+    SQLFreeStmt(direct_, SQL_CLOSE);
+    return std::move(*wrong);
+  }
+  return this->run(run, direct_, true, sql, params, executed);
 }
 
 query_result odbc_session::execute(std::uint64_t run, const std::string& name,
@@ -134,15 +147,19 @@ query_result odbc_session::execute(std::uint64_t run, const std::string& name,
     }
     it = prepared_.emplace(name, prepared_statement{stmt, sql}).first;
   }
-  // Drivers differ with a wrong count (SQLite's ignores extra values): say it, as mysql does.
-  SQLSMALLINT expected = 0;
-  if (SQL_SUCCEEDED(SQLNumParams(it->second.handle, &expected)) &&
-      static_cast<std::size_t>(expected) != params.size())
-    return query_result(call_result::failure(
-        errc::invalid_argument, "the statement takes " + std::to_string(expected) +
-                                    (expected == 1 ? " parameter, " : " parameters, ") +
-                                    std::to_string(params.size()) + " given"));
+  if (auto wrong = wrong_parameter_count(it->second.handle, params.size()))
+    return std::move(*wrong);
   return this->run(run, it->second.handle, true, sql, params, executed);
+}
+
+std::optional<query_result> odbc_session::wrong_parameter_count(SQLHSTMT stmt, std::size_t given) {
+  // Drivers differ with a wrong count (they drop extra values): say it, as mysql does.
+  SQLSMALLINT expected = 0;
+  if (!SQL_SUCCEEDED(SQLNumParams(stmt, &expected)) || static_cast<std::size_t>(expected) == given)
+    return std::nullopt;
+  return query_result(call_result::failure(
+      errc::invalid_argument,
+      wrong_parameter_count_message(static_cast<std::size_t>(expected), given)));
 }
 
 query_result odbc_session::run(std::uint64_t run, SQLHSTMT stmt, bool prepared,

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,7 +35,9 @@ class odbc_session {
   /// SQL_ATTR_LOGIN_TIMEOUT from `timeout`. Fails with `disconnected` and the driver's
   /// SQLSTATE and message.
   call_result connect(const std::string& settings, std::chrono::milliseconds timeout);
-  /// SQLExecDirect of `sql` with `params` bound to its `?` markers, as run number `run`; sets
+  /// SQLExecDirect of `sql` as run number `run` — or, with `params`, SQLPrepare and SQLExecute
+  /// with them bound to its `?` markers, answering `invalid_argument` without running anything
+  /// if the driver counts another number of markers; sets
   /// `executed` once the statement has executed successfully (whatever the reading of its rows
   /// gives then), so the caller can track the transaction it began or ended even when the run
   /// was cancelled. A run cancelled while its rows were read answers `timeout`; one cancelled
@@ -71,6 +74,9 @@ class odbc_session {
   void abandon() noexcept { abandoned_.store(true, std::memory_order_relaxed); }
 
  private:
+  // An `invalid_argument` answer if the driver counts other than `given` markers in the
+  // prepared `stmt`; nothing if the count matches or the driver cannot tell.
+  std::optional<query_result> wrong_parameter_count(SQLHSTMT stmt, std::size_t given);
   // Run number `run`: binds `params`, executes `stmt` (SQLExecute when `prepared`, else
   // SQLExecDirect of `sql`) and reads its results, with `stmt` cancellable (cancel_running) from
   // its execution and in each SQLMoreResults; `executed` and the answers as for query().
