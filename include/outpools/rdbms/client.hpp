@@ -58,10 +58,10 @@ class client {
   explicit client(std::shared_ptr<pool> p);
 
   /// Runs `sql` with positional parameters (`$1`... for pgsql, `?` for mysql and odbc);
-  /// completes with a query_result. More or fewer `params` than the text's markers: mysql and
-  /// odbc answer `invalid_argument` before anything runs, pgsql the server's refusal
-  /// (`server_error`). A string of several statements: pgsql (without parameters) and psqlODBC
-  /// give the last one's result; mysql, MariaDB ODBC and SQLite refuse it.
+  /// completes with a query_result. More `params` than the text's markers: `invalid_argument`
+  /// before anything runs; fewer: the same for mysql and odbc, the server's refusal
+  /// (`server_error`) for pgsql. A string of several statements: pgsql (without parameters) and
+  /// psqlODBC give the last one's result; mysql, MariaDB ODBC and SQLite refuse it.
   template <typename Token>
   auto async_query(std::string sql, std::vector<value> params, Token&& token) {
     return run_async([sql = std::move(sql),

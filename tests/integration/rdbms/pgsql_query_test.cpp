@@ -49,6 +49,39 @@ TEST_F(pgsql_query, untyped_text_parameters_are_inferred_by_the_server) {
   EXPECT_EQ(std::get<std::string>(r.rows[0][1]), "hi!");
 }
 
+// Values beyond the text's markers are refused before anything runs: typed ones the server would
+// take without a word (unnamed parameters), untyped ones it would refuse for their type.
+TEST_F(pgsql_query, values_beyond_the_texts_markers_are_refused_before_running) {
+  const std::string table = "outpools_markers_" + std::to_string(::getpid());
+  ASSERT_TRUE(db_.client.query("DROP TABLE IF EXISTS " + table).ok());
+  ASSERT_TRUE(db_.client.query("CREATE TABLE " + table + " (v int8)").ok());
+  const value one(std::int64_t{1}), two(std::int64_t{2});
+  query_result extra = db_.client.query("INSERT INTO " + table + " VALUES ($1)", {one, two});
+  EXPECT_EQ(extra.error, errc::invalid_argument) << extra.diagnostics;
+  EXPECT_NE(extra.diagnostics.find("takes 1 parameter, 2 given"), std::string::npos)
+      << extra.diagnostics;
+  query_result none = db_.client.query("SELECT 1", {value(std::string("7"))});
+  EXPECT_EQ(none.error, errc::invalid_argument) << none.diagnostics;
+  EXPECT_NE(none.diagnostics.find("takes 0 parameters, 1 given"), std::string::npos)
+      << none.diagnostics;
+  query_result count = db_.client.query("SELECT count(*) FROM " + table);
+  ASSERT_TRUE(count.ok()) << count.diagnostics;
+  EXPECT_EQ(count.rows.at(0).at(0), value(std::int64_t{0})) << "a refused INSERT ran";
+  // Markers in strings, comments and dollar quotes are not the call's; a gap is one.
+  query_result quoted =
+      db_.client.query("SELECT '$2' AS s, $$ $3 $$ AS d, $1::int8 AS v /* $4 */ -- $5", {two});
+  ASSERT_TRUE(quoted.ok()) << quoted.diagnostics;
+  EXPECT_EQ(quoted.rows.at(0).at(2), two);
+  query_result gap = db_.client.query("SELECT $2::int8", {one, two});
+  ASSERT_TRUE(gap.ok()) << gap.diagnostics;
+  EXPECT_EQ(gap.rows.at(0).at(0), two);
+  // Fewer values than markers: the server's refusal.
+  query_result fewer = db_.client.query("SELECT $1::int8, $2::int8", {one});
+  EXPECT_EQ(fewer.error, errc::server_error) << fewer.diagnostics;
+  EXPECT_FALSE(fewer.sqlstate.empty()) << fewer.diagnostics;
+  EXPECT_TRUE(db_.client.query("DROP TABLE " + table).ok());
+}
+
 // An application whose locale writes numbers with a decimal comma (LC_NUMERIC=de_DE.UTF-8):
 // doubles are still sent and read in the server's form ("1,25" would be refused, "2.5" read as 2).
 TEST(pgsql_numbers, doubles_are_sent_and_read_whatever_the_locale) {

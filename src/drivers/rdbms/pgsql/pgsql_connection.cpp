@@ -19,6 +19,8 @@
 #include "drivers/rdbms/cpu_steps.hpp"
 #include "drivers/rdbms/host_lookup.hpp"
 #include "drivers/rdbms/message_lines.hpp"
+#include "drivers/rdbms/parameter_count.hpp"
+#include "drivers/rdbms/pgsql/pgsql_markers.hpp"
 #include "drivers/rdbms/pgsql/pgsql_values.hpp"
 #include "drivers/rdbms/poll_until.hpp"
 #include "drivers/rdbms/result_slices.hpp"
@@ -566,6 +568,18 @@ awaitable<query_result> pgsql_connection::query(std::string_view sql,
   if (conn_ == nullptr || broken_) co_return lost("not connected");
   notices_.clear();
   notices_dropped_ = 0;
+  if (!params.empty()) {
+    // Values beyond the text's markers: the server would take them (typed ones without a word,
+    // as parameters no marker names) or refuse them for a type it cannot infer ("could not
+    // determine data type of parameter $2"); both are the caller's mistake, said plainly. Fewer
+    // values than markers are the server's to refuse ("there is no parameter $2").
+    const char* standard = PQparameterStatus(conn_, "standard_conforming_strings");
+    const std::size_t markers =
+        highest_pgsql_marker(sql, standard == nullptr || std::string_view(standard) == "on");
+    if (params.size() > markers)
+      co_return query_result(call_result::failure(
+          errc::invalid_argument, wrong_parameter_count_message(markers, params.size())));
+  }
   std::string text(sql);
   // Without parameters, the simple protocol: one Query message instead of Parse/Bind/Execute/
   // Sync, less work for the server (what pgbench -M simple sends).
