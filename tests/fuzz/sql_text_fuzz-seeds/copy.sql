@@ -1,0 +1,1 @@
+/* x */ COPY t FROM STDIN; -- END

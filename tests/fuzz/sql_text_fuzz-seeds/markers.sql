@@ -1,0 +1,1 @@
+SELECT $1, $2::int8 FROM t WHERE a = $3

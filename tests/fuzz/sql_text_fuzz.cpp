@@ -1,0 +1,22 @@
+// libFuzzer target for the drivers' readings of statement texts — pgsql's `$n` markers, the ODBC
+// driver's statement words: any text, never a crash, a read out of bounds or an answer out of
+// its range.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "drivers/rdbms/odbc/statement_words.hpp"
+#include "drivers/rdbms/pgsql/pgsql_markers.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view sql(reinterpret_cast<const char*>(data), size);
+  for (const bool standard : {true, false})
+    if (outpools::rdbms::highest_pgsql_marker(sql, standard) > 1000000000u) __builtin_trap();
+  for (const bool skip : {true, false})
+    for (const std::string& word : outpools::rdbms::statement_words(sql, skip))
+      if (word.empty()) __builtin_trap();
+  (void)outpools::rdbms::may_open_transaction(sql);
+  (void)outpools::rdbms::only_ends_transaction(sql);
+  (void)outpools::rdbms::is_copy_stream(sql);
+  return 0;
+}
