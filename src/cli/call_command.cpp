@@ -231,6 +231,21 @@ int run_call(const call_options_cli& o) {
     std::cerr << "outpools call: " << start_error << '\n';
     return exit_failed;
   }
+  // The worker connects first (or fails once, bounded by connect_timeout), as `up` waits: a
+  // next_available_worker pool takes a call only on a connected, idle worker, and would answer
+  // no_available_workers to one sent while it connects.
+  configuration just_this;
+  just_this.pools.push_back(spec);
+  bool interrupted = false;
+  wait_settled(manager, just_this, std::chrono::milliseconds(250), [&] {
+    interrupted = interrupted || stop.take();
+    return interrupted;
+  });
+  if (interrupted) {
+    std::cerr << "outpools call: interrupted before its pool connected; nothing was run\n";
+    stop_all_unless_signalled(manager, stop, "outpools call", exit_failed);
+    return exit_failed;
+  }
   rdbms::client client(manager.find(spec.type, spec.host, spec.tag));
   // (A promise of its own rather than asio::use_future, which GCC 12 warns about at -O1.)
   std::promise<rdbms::query_result> promise;
@@ -238,7 +253,6 @@ int run_call(const call_options_cli& o) {
   client.async_query(o.sql, std::move(params), [&promise](rdbms::query_result r) {
     promise.set_value(std::move(r));  // on an I/O thread: does not block
   });
-  bool interrupted = false;
   while (answer.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
     if (stop.take()) {
       interrupted = true;

@@ -161,8 +161,13 @@ void pool::dispatch(detail::request* r, const call_options& options) {
     case worker_strategy::next_available_worker:
       w = detail::claim_next_available(loads, p.next_index.fetch_add(1, std::memory_order_relaxed));
       if (w == no_worker) {
-        p.fail(r, errc::no_available_workers,
-               "every worker of pool " + p.name + " is busy or disconnected");
+        std::string why = "every worker of pool " + p.name + " is busy or disconnected";
+        if (p.connected_count.load(std::memory_order_relaxed) == 0) {
+          std::lock_guard lock(p.error_mutex);  // none connected: say why, as other pools do
+          if (!p.last_error_text.empty())
+            why += "; none is connected, last error: " + p.last_error_text;
+        }
+        p.fail(r, errc::no_available_workers, why);
         return;
       }
       break;

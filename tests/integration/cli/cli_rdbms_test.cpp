@@ -356,6 +356,30 @@ TEST(cli_call, json_stays_valid_for_nan_infinity_and_text_that_is_not_utf8) {
   EXPECT_EQ(j.at("rows"), json::parse("[[\"\\uFFFDA\"]]"));
 }
 
+// call waits for its worker to connect before it sends the statement: a next_available_worker
+// pool answers no_available_workers to a call sent while it connects.
+TEST(cli_call, runs_on_a_pool_of_every_strategy) {
+  temp_dir dir;
+  for (const char* strategy : {"best_worker", "random_worker", "next_worker", "available_worker",
+                               "next_available_worker", "hash_worker"}) {
+    const auto file =
+        dir.write(std::string(strategy) + ".toml",
+                  pgsql_pool("pg", std::string("workers = 3\nstrategy = \"") + strategy + "\""));
+    shell_result r = run_shell("OUTPOOLS call " + shell_quote(file.string()) +
+                               " rdbms.pg 'SELECT 7 AS x' --json");
+    ASSERT_EQ(r.exit_code, 0) << strategy << ": " << r.err;
+    EXPECT_EQ(json::parse(r.out).at("rows"), json::parse("[[7]]")) << strategy;
+  }
+  // One that cannot connect says why, whatever its strategy.
+  const auto down = dir.write(
+      "down.toml",
+      pgsql_pool("pg", "workers = 1\nstrategy = \"next_available_worker\"", closed_port()));
+  shell_result r =
+      run_shell("OUTPOOLS call " + shell_quote(down.string()) + " rdbms.pg 'SELECT 1'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("Connection refused"), std::string::npos) << r.err;
+}
+
 TEST(cli_call, a_server_error_prints_its_sqlstate_and_message_and_exits_1) {
   temp_dir dir;
   const auto file = dir.write("c.toml", pgsql_pool("pg", "workers = 1"));

@@ -1,5 +1,6 @@
 // What the worker does with an idle connection, on a fake driver: the idle check replaces one the
-// server closed, and a keepalive ping is bounded by call_timeout.
+// server closed, and a keepalive ping is bounded by call_timeout; what a pool that cannot
+// connect says.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -55,6 +56,28 @@ TEST(connection_checks, a_pool_that_stays_down_shows_its_latest_connect_failure)
   const std::string why = p->stats().last_connect_error;
   EXPECT_NE(why.find("worker 0: refused at attempt "), std::string::npos) << why;
   EXPECT_EQ(why.find("attempt 1;"), std::string::npos) << why;
+  p->stop();
+}
+
+// next_available_worker fails a call at once when no worker is free; when none is connected (its
+// connection lost, its reconnect under way), its answer says why the last connection ended.
+TEST(connection_checks, no_available_workers_says_why_when_none_is_connected) {
+  io_threads threads{1};
+  test::fake_backend backend;
+  backend.idle_check = 5ms;
+  pool_spec spec = checked_spec(1000ms);
+  spec.strategy = worker_strategy::next_available_worker;
+  spec.connect_timeout = 10s;
+  auto p = pool::create(spec, threads, test::fake_factory(backend));
+  ASSERT_TRUE(p->wait_connected(test::patience));
+  backend.connect_hangs = true;
+  backend.close_idle = true;
+  ASSERT_TRUE(test::eventually([&] { return backend.connects.load() >= 2; }));
+  const call_result r = p->call([](job_context&) {});
+  EXPECT_EQ(r.error, errc::no_available_workers);
+  EXPECT_NE(r.diagnostics.find("none is connected, last error: worker 0: closed by the fake"),
+            std::string::npos)
+      << r.diagnostics;
   p->stop();
 }
 
