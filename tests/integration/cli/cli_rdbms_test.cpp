@@ -408,6 +408,20 @@ TEST(cli_call, a_server_error_prints_its_sqlstate_and_message_and_exits_1) {
   EXPECT_EQ(json::parse(lite.out).at("message"), "no such table: no_such_table (1)") << lite.out;
 }
 
+TEST(cli_call, a_connection_the_server_ends_with_an_error_prints_its_sqlstate_and_message) {
+  temp_dir dir;
+  const auto file = dir.write("c.toml", pgsql_pool("pg", "workers = 1"));
+  shell_result r = run_shell("OUTPOOLS call " + shell_quote(file.string()) +
+                             " rdbms.pg 'SELECT pg_terminate_backend(pg_backend_pid())' --json");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("disconnected: SQLSTATE 57P01: terminating connection"), std::string::npos)
+      << r.err;
+  json::value j = json::parse(r.out);
+  EXPECT_EQ(j.at("error"), "disconnected");
+  EXPECT_EQ(j.at("sqlstate"), "57P01");
+  EXPECT_EQ(j.at("message"), "terminating connection due to administrator command");
+}
+
 TEST(cli_call, the_servers_notices_go_to_stderr_on_one_line_each) {
   temp_dir dir;
   const auto file = dir.write("c.toml", pgsql_pool("pg", "workers = 1"));

@@ -652,9 +652,15 @@ awaitable<query_result> pgsql_connection::collect() {
   bool failed = false;
   // The connection ended: `disconnected`, with the SQLSTATE of the error the server sent just
   // before it closed, if one came (57P01 when pg_terminate_backend ended it, 57P02 a shutdown).
+  // Worded as that error ("SQLSTATE 57P01: terminating connection due to administrator
+  // command"), as odbc words it, so that its sqlstate and message read the same way: libpq's
+  // own words after it ("server closed the connection unexpectedly; This probably means the
+  // server terminated abnormally ...") would blame the server for what an administrator did.
   const auto gone = [&](const char* what) {
-    query_result r = lost(what);
-    if (failed) r.sqlstate = result.sqlstate;
+    if (!failed) return lost(what);
+    broken_ = true;
+    query_result r(call_result::failure(errc::disconnected, result.diagnostics));
+    r.sqlstate = result.sqlstate;
     return r;
   };
   for (;;) {
