@@ -81,6 +81,11 @@ TEST(mysql_query, a_wrong_number_of_values_is_refused_before_running) {
   rdbms_pool db(spec_from_toml(mysql_toml("workers = 1")));
   scratch_table table(db.client);
   expect_a_wrong_number_of_values_is_refused_before_running(db.client, table.name);
+  // An executable comment is run by the server: its ? is a placeholder; a plain comment's is not.
+  query_result r = db.client.query("SELECT 1 /*!50000 + ? */ /*M! + ? */ /* ? */ AS a",
+                                   {value(std::int64_t{2}), value(std::int64_t{3})});
+  ASSERT_TRUE(r.ok()) << r.diagnostics;
+  EXPECT_EQ(r.rows.at(0).at(0), value(std::int64_t{6}));
 }
 
 // An application whose locale writes numbers with a decimal comma (LC_NUMERIC=de_DE.UTF-8):

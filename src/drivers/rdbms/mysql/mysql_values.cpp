@@ -96,6 +96,10 @@ std::size_t next_placeholder(std::string_view sql, std::size_t i) {
                (c == '-' && sql.substr(i, 2) == "--" &&
                 (i + 2 == sql.size() || std::isspace(static_cast<unsigned char>(sql[i + 2]))))) {
       while (i < sql.size() && sql[i] != '\n') ++i;
+    } else if (c == '/' && (sql.substr(i, 3) == "/*!" || sql.substr(i, 4) == "/*M!")) {
+      // An executable comment (/*!50000 ... */, MariaDB's /*M! ... */): the server runs what
+      // is inside, so its `?`s are placeholders; its closing */ reads as two plain characters.
+      i += sql[i + 2] == '!' ? 3 : 4;
     } else if (c == '/' && sql.substr(i, 2) == "/*") {
       const std::size_t end = sql.find("*/", i + 2);
       i = end == std::string_view::npos ? sql.size() : end + 2;
