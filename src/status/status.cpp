@@ -74,19 +74,26 @@ bool wait_settled(const pool_manager& manager, const configuration& config,
 }
 
 std::string status_table(const std::vector<pool_status>& status) {
+  // Widths on the screen, not in bytes: a host may be named in any script (ünï.org). Names
+  // through one_line(), as errors are: a host is the configuration's text, whatever it holds.
+  std::vector<std::string> names;
+  names.reserve(status.size());
   std::size_t name_width = 4, scope_width = 5;
   for (const pool_status& s : status) {
-    name_width = std::max(name_width, s.pool.size());
-    scope_width = std::max(scope_width, s.scope.size());
+    names.push_back(one_line(s.pool));
+    name_width = std::max(name_width, display_width(names.back()));
+    scope_width = std::max(scope_width, display_width(s.scope));
   }
   auto pad = [](std::string text, std::size_t width) {
-    text.resize(std::max(width, text.size()), ' ');
+    const std::size_t shown = display_width(text);
+    if (shown < width) text.append(width - shown, ' ');
     return text;
   };
   std::string out = pad("POOL", name_width) + "  " + pad("SCOPE", scope_width) + "  " +
                     pad("CONNECTED", 9) + "  " + pad("STATE", 8) + "  LAST ERROR\n";
-  for (const pool_status& s : status) {
-    out += pad(s.pool, name_width) + "  " + pad(s.scope, scope_width) + "  " +
+  for (std::size_t i = 0; i < status.size(); ++i) {
+    const pool_status& s = status[i];
+    out += pad(names[i], name_width) + "  " + pad(s.scope, scope_width) + "  " +
            pad(std::to_string(s.connected) + "/" + std::to_string(s.workers), 9) + "  " +
            pad(s.state, 8) + "  " + (s.last_error.empty() ? "-" : one_line(s.last_error)) + "\n";
   }

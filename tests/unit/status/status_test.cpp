@@ -34,6 +34,19 @@ TEST(status_table, an_error_over_several_lines_stays_on_its_row) {
             "rdbms.p  global  0/1        down      refused\\n\\tIs the server running?\\x1b[2J\n");
 }
 
+TEST(status_table, names_in_any_script_line_up_and_control_characters_are_escaped) {
+  const std::string table = status_table({
+      pool_status{"generic.x@ünï.org", "host", 1, 1, "up", ""},
+      pool_status{"generic.x@例え.jp", "host", 1, 1, "up", ""},
+      pool_status{"generic.x@a\x1b[2Jb", "host", 1, 1, "up", ""},
+  });
+  EXPECT_EQ(table,
+            "POOL                 SCOPE  CONNECTED  STATE     LAST ERROR\n"
+            "generic.x@ünï.org    host   1/1        up        -\n"
+            "generic.x@例え.jp    host   1/1        up        -\n"
+            "generic.x@a\\x1b[2Jb  host   1/1        up        -\n");
+}
+
 TEST(one_line, escapes_control_characters_and_keeps_the_rest) {
   EXPECT_EQ(one_line("a\r\nb\tc\x7f d \xc2\x9b é"), "a\\r\\nb\\tc\\x7f d \\u009b é");
 }
