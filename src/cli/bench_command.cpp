@@ -490,8 +490,8 @@ void register_bench_command(CLI::App& app, command_list& commands) {
       ->check(CLI::Range(1u, 1000000u))
       ->capture_default_str();
   auto* duration =
-      sub->add_option("--duration", o->duration_s, "Run for SECONDS")->check(CLI::PositiveNumber);
-  auto* calls = sub->add_option("--calls", o->calls, "Make N calls")->check(CLI::PositiveNumber);
+      sub->add_option("--duration", o->duration_s, "Run for SECONDS")->check(above_zero("seconds"));
+  auto* calls = sub->add_option("--calls", o->calls, "Make N calls")->check(above_zero("calls"));
   duration->excludes(calls);
   sub->add_option("--job", o->job,
                   "Generic pools: noop (the default), sleep:MS (an asynchronous wait) or spin:US "
@@ -500,7 +500,7 @@ void register_bench_command(CLI::App& app, command_list& commands) {
   sub->add_option("--random-key", o->random_key,
                   "rdbms: pass a random integer in [1, N] as the first parameter, or write it "
                   "where the query says :key (as text, without parameters)")
-      ->check(CLI::PositiveNumber);
+      ->check(above_zero("keys"));
   sub->add_flag("--prepared", o->prepared, "rdbms: run the statement as a prepared statement");
   sub->add_option("--io-threads", o->io_threads,
                   "Pool I/O threads (default: one per core less the callers' thread, at least 1)")

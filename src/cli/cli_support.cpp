@@ -13,6 +13,17 @@ namespace {
 std::string log_level_name = "warn";
 }
 
+CLI::Validator above_zero(const std::string& unit) {
+  return CLI::Validator(
+      [unit](const std::string& text) {
+        double value = 0;
+        if (!CLI::detail::lexical_cast(text, value) || !(value > 0))
+          return "must be a number of " + unit + " above 0, not " + text;
+        return std::string();
+      },
+      unit + " above 0");
+}
+
 void add_log_level_option(CLI::App& command) {
   command
       .add_option("--log-level", log_level_name,

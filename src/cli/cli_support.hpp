@@ -20,6 +20,11 @@ enum exit_code : int {
   exit_bad_input = 2,  ///< bad usage, unreadable file or invalid configuration
 };
 
+/// An option check that the value is a number above 0, with that message (CLI11's own
+/// PositiveNumber prints a range up to DBL_MAX); `unit` names what it counts ("seconds",
+/// "calls"). Pure; any thread.
+CLI::Validator above_zero(const std::string& unit);
+
 /// Adds `--log-level` to `command`; the chosen level is applied by apply_log_level().
 void add_log_level_option(CLI::App& command);
 /// Sets spdlog's level from the last parsed `--log-level` (default "warn").

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <set>
+#include <tuple>
 
 #include "unit/config/cli_runner.hpp"
 
@@ -130,6 +131,22 @@ TEST(CliUsage, HelpAndVersionExit0) {
   const test::cli_result v = run_cli({"--version"});
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_TRUE(test::contains(v.out, "outpools")) << v.out;
+}
+
+// A count or a duration of 0 is refused with what it must be, not with CLI11's range up to DBL_MAX.
+TEST(CliUsage, BenchCountsAndDurationsMustBeAboveZero) {
+  test::temp_dir dir;
+  const auto file = dir.write("outpools.toml", valid_config);
+  for (const auto& [option, value, says] :
+       {std::tuple{"--calls", "0", "--calls: must be a number of calls above 0, not 0"},
+        std::tuple{"--duration", "-1", "--duration: must be a number of seconds above 0, not -1"},
+        std::tuple{"--random-key", "0", "--random-key: must be a number of keys above 0, not 0"}}) {
+    const test::cli_result r =
+        run_cli({"bench", file.string(), "--pool", "generic.jobs@example.com", option, value});
+    EXPECT_EQ(r.exit_code, 2) << option << r.err;
+    EXPECT_TRUE(test::contains(r.err, says)) << option << "\n" << r.err;
+    EXPECT_FALSE(test::contains(r.err, "179769")) << r.err;
+  }
 }
 
 TEST(CliUsage, LogLevelOnSubcommand) {
