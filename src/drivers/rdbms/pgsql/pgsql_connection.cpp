@@ -497,8 +497,14 @@ void pgsql_connection::on_notice(void* self, const PGresult* notice) {
 }
 
 query_result pgsql_connection::with_notices(query_result r) {
-  if (notices_dropped_ > 0)
-    notices_.push_back("(" + std::to_string(notices_dropped_) + " more notices not kept)");
+  if (notices_dropped_ > 0) {
+    // Appended, not `"(" + std::to_string(...)`: GCC 12 takes that for an overlapping memcpy
+    // (a false -Wrestrict in release builds).
+    std::string dropped = std::to_string(notices_dropped_);
+    dropped.insert(0, 1, '(');
+    dropped.append(" more notices not kept)");
+    notices_.push_back(std::move(dropped));
+  }
   r.notices = std::move(notices_);
   notices_.clear();
   notices_dropped_ = 0;
