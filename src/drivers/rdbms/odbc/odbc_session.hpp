@@ -106,6 +106,7 @@ class odbc_session {
   std::atomic<bool> abandoned_{false};
   std::atomic<std::uint64_t> cancelled_up_to_{0};      ///< the highest run marked cancelled
   std::atomic<bool> sqlcancel_is_thread_safe_{false};  ///< see sqlcancel_is_thread_safe()
+  bool prepare_is_local_ = false;      ///< the driver's SQLPrepare sends nothing (psqlODBC's)
   std::mutex running_mutex_;           ///< guards running_, running_run_; held through SQLCancel
   SQLHSTMT running_ = SQL_NULL_HSTMT;  ///< the statement inside a cancellable call
   std::uint64_t running_run_ = 0;      ///< its run
