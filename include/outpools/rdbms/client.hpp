@@ -75,7 +75,9 @@ class client {
   /// Registers `sql` under `name` (no I/O): each connection prepares it the first time it
   /// executes it. Registering a name again (on this client or on another client of the same
   /// pool) replaces its text: a connection that prepared the old text drops it and prepares
-  /// the new one when it next executes the name with it.
+  /// the new one when it next executes the name with it. A statement whose table was altered
+  /// answers with its new columns at its next run (see docs/architecture.md: mysql and MariaDB
+  /// ODBC run it once more for that when it only reads, else answer `protocol_error`).
   void prepare(std::string name, std::string sql);
 
   /// Runs the prepared statement `name`; `invalid_argument` when no such name was registered.

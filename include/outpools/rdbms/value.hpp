@@ -18,7 +18,8 @@ struct bytes {
 
 /// One value of a row, or one query parameter: null, bool, int64, double, text or bytes.
 /// As a parameter, text is sent untyped (the server infers its type); the other kinds are sent
-/// with their own type.
+/// with their own type, by query() and by a prepared statement's execute(). Empty bytes are
+/// empty bytes, not NULL.
 using value = std::variant<std::monostate, bool, std::int64_t, double, std::string, bytes>;
 
 /// A row: one value per column, in column order.

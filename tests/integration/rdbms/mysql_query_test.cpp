@@ -159,6 +159,23 @@ TEST(mysql_query, prepared_statements_with_a_table) {
   EXPECT_EQ(dup.sqlstate, "23000") << dup.diagnostics;
 }
 
+// Connector/C refuses to read an answer with other columns than the statement was prepared
+// with (CR_NEW_STMT_METADATA), and left it unread the connection was out of sync.
+TEST(mysql_query, a_prepared_select_follows_its_table_altered) {
+  expect_a_prepared_select_follows_its_table_altered(
+      spec_from_toml(mysql_toml("workers = 1")), "outpools_my_alter_" + std::to_string(::getpid()));
+}
+
+TEST(mysql_query, a_prepared_write_whose_answer_changed_columns_is_not_run_twice) {
+  expect_a_changed_answer_of_a_prepared_write_is_not_run_again(
+      spec_from_toml(mysql_toml("workers = 1")), "outpools_my_ret_" + std::to_string(::getpid()));
+}
+
+TEST(mysql_query, empty_bytes_are_not_null) {
+  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1")));
+  expect_empty_bytes_are_not_null(db.client, "SELECT CAST(? AS BINARY), ? IS NULL");
+}
+
 TEST(mysql_query, a_name_registered_again_runs_its_new_text) {
   expect_a_name_registered_again_runs_its_new_text(spec_from_toml(mysql_toml("workers = 1")));
 }

@@ -42,6 +42,25 @@ TEST(odbc_mariadb, a_wrong_number_of_values_is_refused_before_running) {
   db.client.query("DROP TABLE " + table);
 }
 
+// MariaDB's driver left the answer of a statement whose columns changed unread, and every later
+// statement of the connection failed ("Commands out of sync").
+TEST(odbc_mariadb, a_prepared_select_follows_its_table_altered) {
+  expect_a_prepared_select_follows_its_table_altered(
+      spec_from_toml(odbc_toml("workers = 1", "OUTPOOLS_ODBC_MARIADB_DSN")),
+      "outpools_odbc_alter_" + std::to_string(::getpid()));
+}
+
+TEST(odbc_mariadb, a_prepared_write_whose_answer_changed_columns_is_not_run_twice) {
+  expect_a_changed_answer_of_a_prepared_write_is_not_run_again(
+      spec_from_toml(odbc_toml("workers = 1", "OUTPOOLS_ODBC_MARIADB_DSN")),
+      "outpools_odbc_ret_" + std::to_string(::getpid()));
+}
+
+TEST(odbc_mariadb, empty_bytes_are_not_null) {
+  rdbms_pool db(spec_from_toml(odbc_toml("workers = 1", "OUTPOOLS_ODBC_MARIADB_DSN")));
+  expect_empty_bytes_are_not_null(db.client, "SELECT CAST(? AS BINARY), ? IS NULL");
+}
+
 // Waits until the pool's one worker is idle again (its cancelled call ended and was reset).
 bool wait_ready(const pool& p) {
   const auto until = std::chrono::steady_clock::now() + 20s;

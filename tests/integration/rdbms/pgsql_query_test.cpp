@@ -120,6 +120,60 @@ TEST(pgsql_prepared, a_statement_dropped_on_the_server_is_prepared_again) {
   EXPECT_EQ(db.p->stats().reconnects, 0u);
 }
 
+// A prepared statement takes its values with their types, as query() sends them: the server
+// would otherwise infer them from the text (an integer for `$1 + 1`, a text for `SELECT $1`) and
+// read bytes sent in binary as text. Values of other types later prepare it again.
+TEST(pgsql_prepared, values_keep_their_types_and_other_types_prepare_it_again) {
+  rdbms_pool db(spec_from_toml(pgsql_toml("workers = 1")));
+  db.client.prepare("plus_one", "SELECT $1 + 1");
+  query_result big = db.client.execute("plus_one", {value(std::int64_t{5'000'000'000})});
+  ASSERT_TRUE(big.ok()) << big.diagnostics;
+  EXPECT_EQ(big.rows.at(0).at(0), value(std::int64_t{5'000'000'001}));
+  query_result half = db.client.execute("plus_one", {value(0.25)});
+  ASSERT_TRUE(half.ok()) << half.diagnostics;
+  EXPECT_EQ(half.rows.at(0).at(0), value(1.25));
+  query_result text = db.client.execute("plus_one", {value(std::string("41"))});
+  ASSERT_TRUE(text.ok()) << text.diagnostics;  // its type inferred by the server, as by query()
+  EXPECT_EQ(text.rows.at(0).at(0), value(std::int64_t{42}));
+  db.client.prepare("echo", "SELECT $1");
+  const bytes raw{{0x00, 0x41, 0xff}};
+  for (const value& v : {value(true), value(std::int64_t{7}), value(raw), value(2.5),
+                         value(std::string("x")), value(std::monostate{}), value(bytes{})}) {
+    query_result r = db.client.execute("echo", {v});
+    ASSERT_TRUE(r.ok()) << rdbms::to_text(v) << ": " << r.diagnostics;
+    EXPECT_EQ(r.rows.at(0).at(0), v) << rdbms::to_text(v);
+  }
+  EXPECT_EQ(db.p->stats().reconnects, 0u);
+}
+
+// libpq sends a text value, and the statement's text, up to their first NUL byte: refused, not
+// cut short.
+TEST_F(pgsql_query, a_nul_byte_in_a_text_or_the_statement_is_refused) {
+  const std::string with_nul("ab\0cd", 5);
+  query_result value_nul = db_.client.query("SELECT $1::text", {value(with_nul)});
+  EXPECT_EQ(value_nul.error, errc::invalid_argument) << value_nul.diagnostics;
+  EXPECT_NE(value_nul.diagnostics.find("NUL byte"), std::string::npos) << value_nul.diagnostics;
+  db_.client.prepare("text_echo", "SELECT $1::text");
+  query_result prepared_nul = db_.client.execute("text_echo", {value(with_nul)});
+  EXPECT_EQ(prepared_nul.error, errc::invalid_argument) << prepared_nul.diagnostics;
+  query_result sql_nul = db_.client.query(std::string("SELECT 1\0; SELECT 2", 19));
+  EXPECT_EQ(sql_nul.error, errc::invalid_argument) << sql_nul.diagnostics;
+  query_result as_bytes = db_.client.query("SELECT $1::bytea", {value(bytes{{'a', 0, 'c'}})});
+  ASSERT_TRUE(as_bytes.ok()) << as_bytes.diagnostics;
+  EXPECT_EQ(as_bytes.rows.at(0).at(0), value(bytes{{'a', 0, 'c'}}));
+}
+
+// "cached plan must not change result type" (0A000): the table of a prepared SELECT * gained a
+// column; the statement is prepared again and answers with it.
+TEST(pgsql_prepared, a_select_follows_its_table_altered) {
+  expect_a_prepared_select_follows_its_table_altered(
+      spec_from_toml(pgsql_toml("workers = 1")), "outpools_pg_alter_" + std::to_string(::getpid()));
+}
+
+TEST_F(pgsql_query, empty_bytes_are_not_null) {
+  expect_empty_bytes_are_not_null(db_.client, "SELECT $1::bytea, $2::bytea IS NULL");
+}
+
 TEST_F(pgsql_query, prepared_statements_run_by_name_on_every_connection) {
   db_.client.prepare("add", "SELECT $1::int + $2::int AS sum");
   for (int i = 0; i < 6; ++i) {  // more calls than workers: each connection prepares once

@@ -197,6 +197,74 @@ void expect_a_name_registered_again_runs_its_new_text(const pool_spec& spec) {
   EXPECT_EQ(answer(db.client), "3");
 }
 
+void expect_a_prepared_select_follows_its_table_altered(const pool_spec& spec,
+                                                        const std::string& table, int stale_runs) {
+  rdbms_pool db(spec), other(spec);
+  other.client.query("DROP TABLE IF EXISTS " + table);
+  ASSERT_TRUE(other.client.query("CREATE TABLE " + table + " (a BIGINT)").ok());
+  ASSERT_TRUE(other.client.query("INSERT INTO " + table + " (a) VALUES (1)").ok());
+  db.client.prepare("everything", "SELECT * FROM " + table);
+  rdbms::query_result before = db.client.execute("everything", {});
+  ASSERT_TRUE(before.ok()) << before.diagnostics;
+  EXPECT_EQ(before.columns.size(), 1u);
+  const std::uint64_t reconnects = db.p->stats().reconnects;
+  rdbms::query_result altered = other.client.query("ALTER TABLE " + table + " ADD COLUMN b BIGINT");
+  ASSERT_TRUE(altered.ok()) << altered.diagnostics;
+  for (int run = 0; run < stale_runs + 2; ++run) {
+    rdbms::query_result after = db.client.execute("everything", {});
+    ASSERT_TRUE(after.ok()) << "run " << run << ": " << after.diagnostics;
+    if (run < stale_runs && after.columns.size() == 1u) continue;
+    ASSERT_EQ(after.columns.size(), 2u) << "run " << run;
+    ASSERT_EQ(after.rows.size(), 1u);
+    EXPECT_EQ(after.rows[0][0], rdbms::value(std::int64_t{1}));
+    EXPECT_TRUE(std::holds_alternative<std::monostate>(after.rows[0][1]));
+    rdbms::query_result unrelated = db.client.query("SELECT 1");
+    EXPECT_TRUE(unrelated.ok()) << unrelated.diagnostics;
+  }
+  EXPECT_EQ(db.p->stats().reconnects, reconnects) << "the connection was replaced";
+  other.client.query("DROP TABLE " + table);
+}
+
+void expect_a_changed_answer_of_a_prepared_write_is_not_run_again(const pool_spec& spec,
+                                                                  const std::string& table) {
+  rdbms_pool db(spec), other(spec);
+  other.client.query("DROP TABLE IF EXISTS " + table);
+  ASSERT_TRUE(other.client.query("CREATE TABLE " + table + " (a BIGINT)").ok());
+  db.client.prepare("add", "INSERT INTO " + table + " (a) VALUES (?) RETURNING *");
+  const auto count = [&] {
+    rdbms::query_result r = other.client.query("SELECT COUNT(*) FROM " + table);
+    return r.ok() && !r.rows.empty() ? rdbms::to_text(r.rows[0][0]) : "error: " + r.diagnostics;
+  };
+  rdbms::query_result first = db.client.execute("add", {rdbms::value(std::int64_t{1})});
+  ASSERT_TRUE(first.ok()) << first.diagnostics;
+  EXPECT_EQ(first.columns.size(), 1u);
+  ASSERT_TRUE(other.client.query("ALTER TABLE " + table + " ADD COLUMN b BIGINT").ok());
+  rdbms::query_result changed = db.client.execute("add", {rdbms::value(std::int64_t{2})});
+  EXPECT_EQ(changed.error, errc::protocol_error) << changed.diagnostics;
+  EXPECT_NE(changed.diagnostics.find("the statement ran"), std::string::npos)
+      << changed.diagnostics;
+  EXPECT_EQ(count(), "2") << "run once, not twice";
+  rdbms::query_result next = db.client.execute("add", {rdbms::value(std::int64_t{3})});
+  ASSERT_TRUE(next.ok()) << next.diagnostics;
+  EXPECT_EQ(next.columns.size(), 2u);
+  EXPECT_EQ(count(), "3");
+  other.client.query("DROP TABLE " + table);
+}
+
+void expect_empty_bytes_are_not_null(rdbms::client& c, const std::string& echo_sql) {
+  const std::vector<rdbms::value> empty{rdbms::bytes{}, rdbms::bytes{}};
+  c.prepare("echo_bytes", echo_sql);
+  for (bool prepared : {false, true}) {
+    rdbms::query_result r = prepared ? c.execute("echo_bytes", empty) : c.query(echo_sql, empty);
+    ASSERT_TRUE(r.ok()) << (prepared ? "execute: " : "query: ") << r.diagnostics;
+    ASSERT_EQ(r.rows.size(), 1u);
+    EXPECT_EQ(r.rows[0][0], rdbms::value(rdbms::bytes{})) << "prepared: " << prepared;
+    const rdbms::value& is_null = r.rows[0][1];
+    EXPECT_TRUE(is_null == rdbms::value(false) || is_null == rdbms::value(std::int64_t{0}))
+        << "prepared: " << prepared << ", IS NULL answered " << rdbms::to_text(is_null);
+  }
+}
+
 void expect_refused_for_the_key_password(const pool_spec& spec, const std::string& wrong) {
   rdbms_pool db(spec);
   rdbms::query_result r = db.client.query("SELECT 1");

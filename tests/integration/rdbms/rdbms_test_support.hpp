@@ -78,6 +78,28 @@ std::string as_certificate_user(std::string toml, const std::string& user_variab
 /// texts, and each execute runs the text its client registered last, on the same connection.
 void expect_a_name_registered_again_runs_its_new_text(const pool_spec& spec);
 
+/// On a pool of one worker (`spec`), with a table `table` of its own (made and dropped here): a
+/// prepared `SELECT *` of it runs, the table gains a column (ALTER TABLE from another pool), and
+/// the statement then answers with both columns — run again by the driver where the server
+/// answered with columns the library could not read; an unrelated SELECT 1 on the same
+/// connection succeeds, and the connection was never replaced. The first `stale_runs` runs
+/// after the change may still answer with the old column.
+void expect_a_prepared_select_follows_its_table_altered(const pool_spec& spec,
+                                                        const std::string& table,
+                                                        int stale_runs = 0);
+
+/// mysql and MariaDB ODBC, on a pool of one worker (`spec`), with a table `table` of its own: a
+/// prepared `INSERT ... RETURNING *` runs; the table gains a column; its next run inserts its
+/// row once (it is not run again, as a SELECT would be) and answers `protocol_error` saying it
+/// ran; the run after that succeeds.
+void expect_a_changed_answer_of_a_prepared_write_is_not_run_again(const pool_spec& spec,
+                                                                  const std::string& table);
+
+/// Through `c`: an empty bytes value is not NULL — `echo_sql` (one `?` marker, selected as
+/// binary, and a second one tested `IS NULL`) answers empty bytes and false (or 0) through
+/// query() and through a prepared execute().
+void expect_empty_bytes_are_not_null(rdbms::client& c, const std::string& echo_sql);
+
 /// Through `c`, on `table` (empty, with a BIGINT column `id`): an INSERT of one `?` value given
 /// two values, `SELECT 1` given one and `SELECT ?, ?` given one are each answered
 /// `invalid_argument` with both counts ("takes 1 parameter, 2 given"), and nothing ran: the

@@ -1,4 +1,4 @@
-#include "drivers/rdbms/odbc/statement_words.hpp"
+#include "drivers/rdbms/statement_words.hpp"
 
 #include <gtest/gtest.h>
 
@@ -40,6 +40,16 @@ TEST(statement_words, copy_streams_are_found_after_comments_and_other_statements
   for (const char* sql : {"COPY t TO '/tmp/f'", "SELECT 'copy to stdout'", "SELECT stdout FROM t",
                           "COPY t TO '/f'; SELECT stdin FROM t"})
     EXPECT_FALSE(is_copy_stream(sql)) << sql;
+}
+
+TEST(statement_words, only_one_statement_that_reads_may_be_run_again) {
+  for (const char* sql : {"SELECT * FROM t", "select 1;", "/* x */ WITH a AS (SELECT 1) SELECT *",
+                          "show tables", "VALUES (1)", "TABLE t", "desc t", "DESCRIBE t"})
+    EXPECT_TRUE(only_reads(sql)) << sql;
+  for (const char* sql : {"INSERT INTO t VALUES (1) RETURNING *", "CALL p()", "SELECT 1; SELECT 2",
+                          "SELECT 'a;b'", "SELECT a INTO @x FROM t", "SELECT 1 INTO OUTFILE '/f'",
+                          "DELETE FROM t RETURNING *", "", "-- SELECT"})
+    EXPECT_FALSE(only_reads(sql)) << sql;
 }
 
 }  // namespace

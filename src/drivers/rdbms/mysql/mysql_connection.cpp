@@ -20,8 +20,10 @@
 #include "drivers/rdbms/mysql/mysql_dialog.hpp"
 #include "drivers/rdbms/mysql/mysql_side_connect.hpp"
 #include "drivers/rdbms/mysql/mysql_values.hpp"
+#include "drivers/rdbms/parameter_count.hpp"
 #include "drivers/rdbms/poll_until.hpp"
 #include "drivers/rdbms/result_slices.hpp"
+#include "drivers/rdbms/statement_words.hpp"
 #include "drivers/rdbms/tcp_connect_bound.hpp"
 
 namespace outpools::rdbms {
@@ -650,6 +652,26 @@ awaitable<bool> mysql_connection::close_statement(MYSQL_STMT* handle) {
 
 awaitable<query_result> mysql_connection::execute(std::string_view name, std::string_view sql,
                                                   std::span<const value> params) {
+  bool columns_changed = false;
+  query_result r = co_await execute_once(name, sql, params, columns_changed);
+  if (!columns_changed) co_return r;
+  // The server ran the statement (prepared again on its side) and its answer was dropped: a
+  // statement that only reads runs once more, prepared anew; another would do twice what it
+  // does, so its caller is told.
+  if (only_reads(sql)) {
+    r = co_await execute_once(name, sql, params, columns_changed);
+    if (!columns_changed) co_return r;
+  }
+  co_return query_result(call_result::failure(
+      errc::protocol_error,
+      "the statement ran, but its answer has other columns than when it was prepared (its "
+      "table altered since?) and was dropped; it is prepared again at its next run"));
+}
+
+awaitable<query_result> mysql_connection::execute_once(std::string_view name, std::string_view sql,
+                                                       std::span<const value> params,
+                                                       bool& columns_changed) {
+  columns_changed = false;
   const std::uint64_t generation = generation_;
   if (!usable()) co_return lost(generation, "not connected");
   call_cancelled_ = false;
@@ -685,7 +707,15 @@ awaitable<query_result> mysql_connection::execute(std::string_view name, std::st
     }
     s.prepared = true;
   }
-  co_return co_await run_statement(s, params, generation);
+  query_result r = co_await run_statement(s, params, generation);
+  if (r.ok() || generation != generation_ || mysql_stmt_errno(s.handle) != CR_NEW_STMT_METADATA)
+    co_return r;
+  columns_changed = true;
+  MYSQL_STMT* old = s.handle;
+  statements_.erase(it);
+  if (!co_await close_statement(old))
+    co_return lost(generation, "closing the statement whose columns changed failed");
+  co_return r;
 }
 
 awaitable<query_result> mysql_connection::run_statement(statement& s, std::span<const value> params,
@@ -694,9 +724,7 @@ awaitable<query_result> mysql_connection::run_statement(statement& s, std::span<
   if (mysql_stmt_param_count(handle) != params.size())
     co_return query_result(call_result::failure(
         errc::invalid_argument,
-        "the statement takes " + std::to_string(mysql_stmt_param_count(handle)) +
-            (mysql_stmt_param_count(handle) == 1 ? " parameter, " : " parameters, ") +
-            std::to_string(params.size()) + " given"));
+        wrong_parameter_count_message(mysql_stmt_param_count(handle), params.size())));
   if (std::optional<std::string> why = unsendable_parameter(params))
     co_return query_result(call_result::failure(errc::invalid_argument, std::move(*why)));
   mysql_stmt_params bound(params);

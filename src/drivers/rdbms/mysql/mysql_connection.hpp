@@ -104,6 +104,13 @@ class mysql_connection final : public connection {
   // Closes `handle`, already taken out of statements_ (COM_STMT_CLOSE). False when the
   // connection was lost meanwhile.
   boost::asio::awaitable<bool> close_statement(MYSQL_STMT* handle);
+  // execute() without its second run: `columns_changed` is set when the server answered with
+  // other columns than the statement was prepared with (its table altered since), which
+  // Connector/C refuses to read (CR_NEW_STMT_METADATA) — the statement is then closed (the
+  // answer read and dropped) and forgotten.
+  boost::asio::awaitable<query_result> execute_once(std::string_view name, std::string_view sql,
+                                                    std::span<const value> params,
+                                                    bool& columns_changed);
   boost::asio::awaitable<query_result> run_statement(statement& s, std::span<const value> params,
                                                      std::uint64_t generation);
   // Reads the rows of `handle`'s current result (described by `metadata`) into `out` when

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "drivers/rdbms/bytes_address.hpp"
 #include "drivers/rdbms/number_text.hpp"
 #include "drivers/rdbms/parameter_count.hpp"
 
@@ -232,7 +233,7 @@ mysql_stmt_params::mysql_stmt_params(std::span<const value> params)
       b.buffer_length = s->size();
     } else if (const bytes* raw = std::get_if<bytes>(&v)) {
       b.buffer_type = MYSQL_TYPE_BLOB;
-      b.buffer = const_cast<std::uint8_t*>(raw->data.data());
+      b.buffer = const_cast<std::uint8_t*>(bytes_address(*raw));
       b.buffer_length = raw->data.size();
     }
   }

@@ -6,9 +6,9 @@
 #include <thread>
 #include <vector>
 
-#include "drivers/rdbms/odbc/statement_words.hpp"
 #include "drivers/rdbms/poll_until.hpp"
 #include "drivers/rdbms/side_cancels.hpp"
+#include "drivers/rdbms/statement_words.hpp"
 
 namespace outpools::rdbms {
 namespace {
@@ -243,9 +243,9 @@ awaitable<query_result> odbc_connection::execute(std::string_view name, std::str
   if (is_copy_stream(sql)) co_return copy_stream_refused();
   std::string statement(name), text(sql);
   std::vector<value> copied(params.begin(), params.end());
-  statement_work op = [statement, text, copied = std::move(copied)](
+  statement_work op = [statement, text, copied = std::move(copied), in_tx = in_transaction_](
                           odbc_session& s, std::uint64_t run, std::atomic<bool>& executed) {
-    return s.execute(run, statement, text, copied, executed);
+    return s.execute(run, statement, text, copied, executed, in_tx);
   };
   co_return co_await run_statement(sql, std::move(op));
 }

@@ -9,6 +9,7 @@
 #include "drivers/rdbms/odbc/odbc_connection_string.hpp"
 #include "drivers/rdbms/odbc/odbc_values.hpp"
 #include "drivers/rdbms/parameter_count.hpp"
+#include "drivers/rdbms/statement_words.hpp"
 
 namespace outpools::rdbms {
 namespace {
@@ -16,7 +17,12 @@ namespace {
 struct diagnostic {
   std::string sqlstate = "HY000";
   std::string message;
+  SQLINTEGER native = 0;  ///< the driver's own error number
 };
+
+// MariaDB Connector/C's CR_NEW_STMT_METADATA, which MariaDB's ODBC driver passes on: the
+// server answered a prepared statement with other columns than it was prepared with.
+constexpr SQLINTEGER mariadb_new_statement_metadata = 2057;
 
 diagnostic first_diagnostic(SQLSMALLINT type, SQLHANDLE handle) {
   diagnostic d;
@@ -27,6 +33,7 @@ diagnostic first_diagnostic(SQLSMALLINT type, SQLHANDLE handle) {
   if (handle != nullptr && SQL_SUCCEEDED(SQLGetDiagRec(type, handle, 1, state, &native, message,
                                                        sizeof message, &length))) {
     d.sqlstate.assign(reinterpret_cast<const char*>(state), 5);
+    d.native = native;
     message[std::min<std::size_t>(static_cast<std::size_t>(std::max<SQLSMALLINT>(length, 0)),
                                   sizeof message - 1)] = '\0';
     d.message = as_one_line(reinterpret_cast<const char*>(message));
@@ -100,6 +107,8 @@ call_result odbc_session::connect(const std::string& settings, std::chrono::mill
   sqlcancel_is_thread_safe_.store(driver.find("sqlite") == std::string::npos,
                                   std::memory_order_relaxed);
   prepare_is_local_ = driver.find("psqlodbc") != std::string::npos;
+  driver_is_mariadb_ = driver.find("maodbc") != std::string::npos;
+  driver_is_sqlite_ = driver.find("sqlite") != std::string::npos;
   if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc_, &direct_)))
     return failure(SQL_HANDLE_DBC, dbc_, "SQLAllocHandle(STMT)");
   return call_result::success();
@@ -113,6 +122,14 @@ query_result odbc_session::query(std::uint64_t run, const std::string& sql,
   // With values to bind, SQLPrepare and SQLExecute instead of SQLExecDirect, so that the
   // driver's own count of the text's markers is known before anything runs: every driver
   // here drops values beyond it without a word on SQLExecDirect.
+  return prepare_and_run(run, sql, params, executed);
+}
+
+query_result odbc_session::prepare_and_run(std::uint64_t run, const std::string& sql,
+                                           std::span<const value> params,
+                                           std::atomic<bool>& executed) {
+  if (direct_ == SQL_NULL_HSTMT)
+    return query_result(call_result::failure(errc::disconnected, "not connected"));
   std::string text = sql;
   if (!SQL_SUCCEEDED(SQLPrepare(direct_, reinterpret_cast<SQLCHAR*>(text.data()),
                                 static_cast<SQLINTEGER>(text.size()))))
@@ -129,9 +146,13 @@ query_result odbc_session::query(std::uint64_t run, const std::string& sql,
 
 query_result odbc_session::execute(std::uint64_t run, const std::string& name,
                                    const std::string& sql, std::span<const value> params,
-                                   std::atomic<bool>& executed) {
+                                   std::atomic<bool>& executed, bool in_transaction, bool retried) {
   if (dbc_ == SQL_NULL_HDBC || !connected_)
     return query_result(call_result::failure(errc::disconnected, "not connected"));
+  // SQLite's driver keeps the columns a statement had when it was prepared (a SELECT * of a
+  // table altered since answers without the new ones), and SQLite prepares in-process: a named
+  // statement is prepared at each run there.
+  if (driver_is_sqlite_) return prepare_and_run(run, sql, params, executed);
   auto it = prepared_.find(name);
   if (it != prepared_.end() && it->second.sql != sql) {
     // The name was registered again with another text (another client of the pool): the old
@@ -155,7 +176,27 @@ query_result odbc_session::execute(std::uint64_t run, const std::string& name,
   }
   if (auto wrong = wrong_parameter_count(it->second.handle, params.size()))
     return std::move(*wrong);
-  return this->run(run, it->second.handle, true, sql, params, executed);
+  last_native_error_ = 0;
+  query_result r = this->run(run, it->second.handle, true, sql, params, executed);
+  if (r.ok()) return r;
+  // A prepared statement that failed is prepared anew at its next run. MariaDB's driver leaves
+  // the answer unread when it has other columns than the statement was prepared with (its
+  // table altered since): while the handle lived, every later statement of the connection
+  // failed ("Commands out of sync"); freeing it reads that answer. The server ran the
+  // statement: one that only reads runs once more.
+  SQLFreeHandle(SQL_HANDLE_STMT, it->second.handle);
+  prepared_.erase(it);
+  if (retried) return r;
+  // PostgreSQL's "cached plan must not change result type": the server ran nothing; prepared
+  // anew, it runs — but not in a transaction, which the failure ended.
+  if (r.sqlstate == "0A000" && !in_transaction)
+    return execute(run, name, sql, params, executed, in_transaction, true);
+  if (last_native_error_ != mariadb_new_statement_metadata || !driver_is_mariadb_) return r;
+  if (only_reads(sql)) return execute(run, name, sql, params, executed, in_transaction, true);
+  return query_result(call_result::failure(
+      errc::protocol_error,
+      "the statement ran, but its answer has other columns than when it was prepared (its "
+      "table altered since?) and was dropped; it is prepared again at its next run"));
 }
 
 std::optional<query_result> odbc_session::wrong_parameter_count(SQLHSTMT stmt, std::size_t given) {
@@ -269,7 +310,11 @@ bool odbc_session::connection_dead() noexcept {
 
 query_result odbc_session::failure(SQLSMALLINT type, SQLHANDLE handle, const char* what) {
   const diagnostic d = first_diagnostic(type, handle);
-  if (d.sqlstate.starts_with("08") || connection_dead()) {
+  last_native_error_ = d.native;
+  // MariaDB's "Commands out of sync" (2014): the connection is in a state no statement can run
+  // in; it is replaced.
+  const bool out_of_sync = driver_is_mariadb_ && d.native == 2014;
+  if (d.sqlstate.starts_with("08") || out_of_sync || connection_dead()) {
     // Worded as a server error is (SQLSTATE first), so that its sqlstate and message read the
     // same way: `outpools call --json` gives both.
     query_result r(call_result::failure(

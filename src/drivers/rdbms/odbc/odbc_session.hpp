@@ -46,9 +46,16 @@ class odbc_session {
   query_result query(std::uint64_t run, const std::string& sql, std::span<const value> params,
                      std::atomic<bool>& executed);
   /// SQLPrepare of `sql` once under `name` (a statement handle kept per name), then SQLExecute,
-  /// as run number `run`; `executed` and the answers as for query().
+  /// as run number `run`; `executed` and the answers as for query(); with SQLite's driver, as
+  /// query() (prepared at each run). A run that fails frees the handle (prepared again at the
+  /// next run), and unless `retried` runs once more when it failed with 0A000 outside a
+  /// transaction (`in_transaction`: PostgreSQL's "cached plan must not change result type", its
+  /// table altered since), or, with MariaDB's driver, when it was answered with other columns
+  /// than it was prepared with and only reads (only_reads()); a statement that does more
+  /// answers `protocol_error` then.
   query_result execute(std::uint64_t run, const std::string& name, const std::string& sql,
-                       std::span<const value> params, std::atomic<bool>& executed);
+                       std::span<const value> params, std::atomic<bool>& executed,
+                       bool in_transaction, bool retried = false);
   /// Marks run `run` (and every earlier one) cancelled: if it has not started it is not run,
   /// if its rows are being read that stops; either way it answers `timeout`. Thread-safe, does
   /// not block.
@@ -77,6 +84,11 @@ class odbc_session {
   // An `invalid_argument` answer if the driver counts other than `given` markers in the
   // prepared `stmt`; nothing if the count matches or the driver cannot tell.
   std::optional<query_result> wrong_parameter_count(SQLHSTMT stmt, std::size_t given);
+  // SQLPrepare of `sql` on the statement handle of query(), the count of its markers checked
+  // against `params` (invalid_argument, nothing run, when they differ), then run() — as
+  // SQLExecDirect, where the driver's SQLPrepare sends nothing (psqlODBC's).
+  query_result prepare_and_run(std::uint64_t run, const std::string& sql,
+                               std::span<const value> params, std::atomic<bool>& executed);
   // Run number `run`: binds `params`, executes `stmt` (SQLExecute when `prepared`, else
   // SQLExecDirect of `sql`) and reads its results, with `stmt` cancellable (cancel_running) from
   // its execution and in each SQLMoreResults; `executed` and the answers as for query().
@@ -89,8 +101,9 @@ class odbc_session {
   bool cancelled(std::uint64_t run) const noexcept {
     return cancelled_up_to_.load(std::memory_order_acquire) >= run;
   }
-  // The first diagnostic record of `handle` as a result: `disconnected` for SQLSTATE class 08 or
-  // a dead connection, else `server_error`.
+  // The first diagnostic record of `handle` as a result: `disconnected` for SQLSTATE class 08,
+  // MariaDB's "Commands out of sync" or a dead connection, else `server_error`; keeps its
+  // native error number in last_native_error_.
   query_result failure(SQLSMALLINT type, SQLHANDLE handle, const char* what);
   bool connection_dead() noexcept;
 
@@ -107,6 +120,9 @@ class odbc_session {
   std::atomic<std::uint64_t> cancelled_up_to_{0};      ///< the highest run marked cancelled
   std::atomic<bool> sqlcancel_is_thread_safe_{false};  ///< see sqlcancel_is_thread_safe()
   bool prepare_is_local_ = false;      ///< the driver's SQLPrepare sends nothing (psqlODBC's)
+  bool driver_is_mariadb_ = false;     ///< MariaDB's driver (libmaodbc)
+  bool driver_is_sqlite_ = false;      ///< SQLite's driver (libsqlite3odbc)
+  SQLINTEGER last_native_error_ = 0;   ///< the driver's number of the last failure()
   std::mutex running_mutex_;           ///< guards running_, running_run_; held through SQLCancel
   SQLHSTMT running_ = SQL_NULL_HSTMT;  ///< the statement inside a cancellable call
   std::uint64_t running_run_ = 0;      ///< its run

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "drivers/rdbms/bytes_address.hpp"
+
 namespace outpools::rdbms {
 namespace {
 
@@ -134,7 +136,7 @@ SQLRETURN odbc_params::bind(SQLHSTMT stmt, std::span<const value> params) {
       indicator = static_cast<SQLLEN>(raw->data.size());
       rc = SQLBindParameter(stmt, number, SQL_PARAM_INPUT, SQL_C_BINARY, SQL_VARBINARY,
                             std::max<SQLULEN>(1, raw->data.size()), 0,
-                            const_cast<std::uint8_t*>(raw->data.data()),
+                            const_cast<std::uint8_t*>(bytes_address(*raw)),
                             static_cast<SQLLEN>(raw->data.size()), &indicator);
     }
     if (!SQL_SUCCEEDED(rc)) return rc;

@@ -569,31 +569,42 @@ query_result pgsql_connection::not_sent(const std::string& what) {
   return lost(what);
 }
 
+std::optional<query_result> pgsql_connection::unsendable(std::string_view sql,
+                                                         const pgsql_params& params) const {
+  const auto refuse = [](std::string why) {
+    return query_result(call_result::failure(errc::invalid_argument, std::move(why)));
+  };
+  if (sql.find('\0') != std::string_view::npos)
+    return refuse("the statement's text holds a NUL byte; libpq would send only what is before it");
+  if (!params.refused().empty()) return refuse(params.refused());
+  if (params.count() == 0) return std::nullopt;
+  // Values beyond the text's markers: the server would take them (typed ones without a word, as
+  // parameters no marker names) or refuse them for a type it cannot infer ("could not determine
+  // data type of parameter $2"); both are the caller's mistake, said plainly. Fewer values than
+  // markers are the server's to refuse ("there is no parameter $2"): a marker in code the server
+  // reads another way (a function's body, a PREPARE's) needs none.
+  const char* standard = PQparameterStatus(conn_, "standard_conforming_strings");
+  const std::size_t markers =
+      highest_pgsql_marker(sql, standard == nullptr || std::string_view(standard) == "on");
+  const auto given = static_cast<std::size_t>(params.count());
+  if (given > markers) return refuse(wrong_parameter_count_message(markers, given));
+  return std::nullopt;
+}
+
 awaitable<query_result> pgsql_connection::query(std::string_view sql,
                                                 std::span<const value> params) {
   if (conn_ == nullptr || broken_) co_return lost("not connected");
   notices_.clear();
   notices_dropped_ = 0;
-  if (!params.empty()) {
-    // Values beyond the text's markers: the server would take them (typed ones without a word,
-    // as parameters no marker names) or refuse them for a type it cannot infer ("could not
-    // determine data type of parameter $2"); both are the caller's mistake, said plainly. Fewer
-    // values than markers are the server's to refuse ("there is no parameter $2").
-    const char* standard = PQparameterStatus(conn_, "standard_conforming_strings");
-    const std::size_t markers =
-        highest_pgsql_marker(sql, standard == nullptr || std::string_view(standard) == "on");
-    if (params.size() > markers)
-      co_return query_result(call_result::failure(
-          errc::invalid_argument, wrong_parameter_count_message(markers, params.size())));
-  }
+  const pgsql_params p = encode_pgsql_params(params);
+  if (std::optional<query_result> refused = unsendable(sql, p)) co_return std::move(*refused);
   std::string text(sql);
   // Without parameters, the simple protocol: one Query message instead of Parse/Bind/Execute/
   // Sync, less work for the server (what pgbench -M simple sends).
-  const bool sent = params.empty() ? PQsendQuery(conn_, text.c_str()) != 0 : [&] {
-    pgsql_params p = encode_pgsql_params(params);
-    return PQsendQueryParams(conn_, text.c_str(), p.count(), p.types(), p.values(), p.lengths(),
-                             p.formats(), 0) != 0;
-  }();
+  const bool sent = params.empty()
+                        ? PQsendQuery(conn_, text.c_str()) != 0
+                        : PQsendQueryParams(conn_, text.c_str(), p.count(), p.types(), p.values(),
+                                            p.lengths(), p.formats(), 0) != 0;
   if (!sent) co_return not_sent("sending the query failed");
   co_return with_notices(co_await collect());
 }
@@ -603,25 +614,52 @@ awaitable<query_result> pgsql_connection::execute(std::string_view name, std::st
   if (conn_ == nullptr || broken_) co_return lost("not connected");
   notices_.clear();
   notices_dropped_ = 0;
-  query_result result = co_await prepare_and_run(name, sql, params);
-  // 26000: the server no longer knows the name — a DISCARD ALL or DEALLOCATE ALL run through
-  // query() dropped it. Prepared again once, unless that failed a transaction (nothing more
-  // runs in it then).
-  if (!result.ok() && result.sqlstate == "26000" && !in_transaction() && !broken_) {
-    prepared_.erase(std::string(name));
-    result = co_await prepare_and_run(name, sql, params);
+  const pgsql_params p = encode_pgsql_params(params);
+  if (std::optional<query_result> refused = unsendable(sql, p)) co_return std::move(*refused);
+  bool reused = false;
+  query_result result = co_await prepare_and_run(name, sql, p, reused);
+  if (!result.ok() && reused && !broken_) {
+    // 26000: the server no longer knows the name — a DISCARD ALL or DEALLOCATE ALL run through
+    // query() dropped it. 0A000 of a statement prepared before: "cached plan must not change
+    // result type", its table was altered since (or a genuine 0A000, which the second run gives
+    // again; a statement that failed kept nothing). Prepared again and run once more, unless
+    // that failed a transaction: nothing more runs in it then, and a stale statement is
+    // prepared again at its next run.
+    const bool unknown = result.sqlstate == "26000", stale = result.sqlstate == "0A000";
+    if (unknown) prepared_.erase(std::string(name));
+    if (stale) {
+      if (auto it = prepared_.find(name); it != prepared_.end()) it->second.stale = true;
+    }
+    if ((unknown || stale) && !in_transaction())
+      result = co_await prepare_and_run(name, sql, p, reused);
   }
   co_return with_notices(std::move(result));
 }
 
+namespace {
+// Whether a statement prepared with `prepared` runs these values as query() would: each value
+// has the type it was prepared for (a text the server's inferred one, 0); a NULL fits any.
+bool types_fit(const std::vector<Oid>& prepared, const pgsql_params& p) {
+  if (prepared.size() != static_cast<std::size_t>(p.count())) return false;
+  for (std::size_t i = 0; i < prepared.size(); ++i)
+    if (p.values()[i] != nullptr && p.types()[i] != prepared[i]) return false;
+  return true;
+}
+}  // namespace
+
 awaitable<query_result> pgsql_connection::prepare_and_run(std::string_view name,
                                                           std::string_view sql,
-                                                          std::span<const value> params) {
+                                                          const pgsql_params& params,
+                                                          bool& reused) {
   const std::string statement(name);
   auto known = prepared_.find(statement);
-  if (known != prepared_.end() && known->second != sql) {
-    // The name was registered again with another text (another client of the pool): this
-    // connection drops the old statement and prepares the new one under the same name.
+  reused = known != prepared_.end();
+  if (known != prepared_.end() && (known->second.text != sql || known->second.stale ||
+                                   !types_fit(known->second.types, params))) {
+    // The name was registered again with another text (another client of the pool), its values
+    // have other types than it was prepared for, or its plan went stale: this connection drops
+    // the old statement and prepares it again under the same name.
+    reused = false;
     char* quoted = PQescapeIdentifier(conn_, statement.c_str(), statement.size());
     if (quoted == nullptr) co_return lost("quoting the statement's name failed");
     const std::string deallocate = std::string("DEALLOCATE ") + quoted;
@@ -633,16 +671,20 @@ awaitable<query_result> pgsql_connection::prepare_and_run(std::string_view name,
     known = prepared_.end();
   }
   if (known == prepared_.end()) {
+    // Prepared with the types of this run's values, as query() sends them: a server inferring
+    // them from the text alone would take an int64 for an integer (`$1 + 1`), a bool or an
+    // int64 for a text (`SELECT $1`), and read bytes sent in binary as text.
     const std::string text(sql);
-    if (!PQsendPrepare(conn_, statement.c_str(), text.c_str(), 0, nullptr))
+    if (!PQsendPrepare(conn_, statement.c_str(), text.c_str(), params.count(), params.types()))
       co_return not_sent("sending PREPARE failed");
     query_result prepared = co_await collect();
     if (!prepared.ok()) co_return prepared;
-    prepared_.emplace(statement, text);
+    prepared_.emplace(statement,
+                      prepared_statement{
+                          text, std::vector<Oid>(params.types(), params.types() + params.count())});
   }
-  pgsql_params p = encode_pgsql_params(params);
-  if (!PQsendQueryPrepared(conn_, statement.c_str(), p.count(), p.values(), p.lengths(),
-                           p.formats(), 0))
+  if (!PQsendQueryPrepared(conn_, statement.c_str(), params.count(), params.values(),
+                           params.lengths(), params.formats(), 0))
     co_return not_sent("sending the statement failed");
   co_return co_await collect();
 }

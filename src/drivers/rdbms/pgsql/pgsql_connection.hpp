@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "drivers/rdbms/host_lookup.hpp"
+#include "drivers/rdbms/pgsql/pgsql_values.hpp"
 #include "drivers/rdbms/tcp_connect_bound.hpp"
 #include "outpools/pool_spec.hpp"
 #include "outpools/rdbms/connection.hpp"
@@ -81,9 +82,13 @@ class pgsql_connection final : public connection {
   // keep every one.
   void drop_notifications() noexcept;
   // Runs the statement `name` (`sql`), preparing it first on this connection when it has not,
-  // or had another text (DEALLOCATE, then PREPARE). Notices are left in notices_.
+  // or had another text, other types of values, or went stale (DEALLOCATE, then PREPARE).
+  // `reused` says whether it ran as prepared before this call. Notices are left in notices_.
   boost::asio::awaitable<query_result> prepare_and_run(std::string_view name, std::string_view sql,
-                                                       std::span<const value> params);
+                                                       const pgsql_params& params, bool& reused);
+  // The caller's mistakes, said before anything is sent: a text holding a NUL byte (libpq would
+  // send what comes before it), a value that cannot be sent, values beyond the text's markers.
+  std::optional<query_result> unsendable(std::string_view sql, const pgsql_params& params) const;
   // Flushes the sent query and collects every result of it.
   boost::asio::awaitable<query_result> collect();
   query_result lost(const std::string& what);
@@ -129,10 +134,21 @@ class pgsql_connection final : public connection {
   /// Handlers queued on the executor check it to know this connection still exists.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   bool broken_ = false;
-  std::map<std::string, std::string, std::less<>> prepared_;  ///< name -> the text prepared
-  std::vector<std::string> notices_;                          ///< since the statement was sent
-  std::size_t notices_dropped_ = 0;                           ///< beyond max_notices
-  bool fatal_notice_ = false;  ///< the server said FATAL/PANIC outside a statement
+  /// A statement prepared on this connection.
+  struct prepared_statement {
+    std::string text;
+    /// The types PREPARE was given, one per value of the run that prepared it: 0 where the
+    /// server inferred it (a text or a NULL). A run with a value of another type (a NULL fits
+    /// any) prepares it again, so that it runs as query() would run it.
+    std::vector<Oid> types;
+    /// Its cached plan's result changed (0A000, a table altered) in a transaction, when it
+    /// could not be prepared again: it is, at its next run.
+    bool stale = false;
+  };
+  std::map<std::string, prepared_statement, std::less<>> prepared_;  ///< by name
+  std::vector<std::string> notices_;  ///< since the statement was sent
+  std::size_t notices_dropped_ = 0;   ///< beyond max_notices
+  bool fatal_notice_ = false;         ///< the server said FATAL/PANIC outside a statement
 };
 
 }  // namespace outpools::rdbms

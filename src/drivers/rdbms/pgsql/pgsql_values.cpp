@@ -85,6 +85,10 @@ pgsql_params encode_pgsql_params(std::span<const value> params) {
       type = float8_oid;
       text = double_text(*d);
     } else if (const std::string* s = std::get_if<std::string>(&v)) {
+      if (p.refused_.empty() && s->find('\0') != std::string::npos)
+        p.refused_ = "value " + std::to_string(p.storage_.size() + 1) +
+                     " is a text holding a NUL byte, which PostgreSQL's text cannot hold (pass "
+                     "it as bytes)";
       text = *s;
     } else if (const bytes* raw = std::get_if<bytes>(&v)) {
       type = bytea_oid;

@@ -19,6 +19,9 @@ class pgsql_params {
   const char* const* values() const noexcept { return values_.data(); }
   const int* lengths() const noexcept { return lengths_.data(); }
   const int* formats() const noexcept { return formats_.data(); }
+  /// Why a value cannot be sent as it is (a text holding a NUL byte, which libpq would cut
+  /// there); empty when every value can.
+  const std::string& refused() const noexcept { return refused_; }
 
  private:
   friend pgsql_params encode_pgsql_params(std::span<const value> params);
@@ -27,10 +30,13 @@ class pgsql_params {
   std::vector<const char*> values_;
   std::vector<int> lengths_;
   std::vector<int> formats_;
+  std::string refused_;
 };
 
 /// Text is sent untyped (OID 0, the server infers it); bool, int64 and double with their own
-/// types; bytes as binary bytea; null as NULL.
+/// types; bytes as binary bytea; null as NULL. A text holding a NUL byte is refused (refused()
+/// says which): libpq sends a text value up to its first NUL, and PostgreSQL's text types cannot
+/// hold one.
 pgsql_params encode_pgsql_params(std::span<const value> params);
 
 /// Appends rows [first, first + count) of a text-format result (fewer at its end) to `out.rows`,

@@ -1,7 +1,8 @@
-// statement_words.hpp — what the ODBC driver needs to know of a statement's text before and
-// after it runs: whether it may open a transaction, whether it only ends one, whether it is a
-// COPY data stream. ODBC says none of this (the connection stays in autocommit mode, and a
-// BEGIN sent as text is the driver's business), so the words of the text tell. Pure functions.
+// statement_words.hpp — what a driver needs to know of a statement's text before and after it
+// runs: whether it may open a transaction, whether it only ends one, whether it is a COPY data
+// stream (ODBC says none of this: the connection stays in autocommit mode, and a BEGIN sent as
+// text is the driver's business), whether running it again changes nothing (mysql, odbc). The
+// words of the text tell. Pure functions.
 #pragma once
 
 #include <string>
@@ -30,5 +31,11 @@ bool only_ends_transaction(std::string_view sql);
 /// or STDOUT follows it: a data stream ODBC has no call for. (Comments are skipped here: only a
 /// `--` inside a string before a `;` could hide a COPY after it.)
 bool is_copy_stream(std::string_view sql);
+
+/// True when `sql` is one statement (a `;` only at its end) that begins with SELECT, WITH,
+/// SHOW, VALUES, TABLE, DESCRIBE or DESC and has no INTO (SELECT ... INTO a variable or a
+/// file): one a driver may run again when the first run's answer could not be read. Functions
+/// with side effects called by a SELECT are not seen.
+bool only_reads(std::string_view sql);
 
 }  // namespace outpools::rdbms

@@ -1,4 +1,4 @@
-#include "drivers/rdbms/odbc/statement_words.hpp"
+#include "drivers/rdbms/statement_words.hpp"
 
 #include <algorithm>
 #include <array>
@@ -101,6 +101,15 @@ bool is_copy_stream(std::string_view sql) {
     statement_start = false;
   }
   return false;
+}
+
+bool only_reads(std::string_view sql) {
+  std::vector<std::string> words = statement_words(sql, true);
+  if (!words.empty() && words.back() == ";") words.pop_back();
+  if (words.empty() || contains(words, ";") || contains(words, "INTO")) return false;
+  static constexpr std::array<std::string_view, 7> readers{"SELECT", "WITH",     "SHOW", "VALUES",
+                                                           "TABLE",  "DESCRIBE", "DESC"};
+  return std::find(readers.begin(), readers.end(), words[0]) != readers.end();
 }
 
 }  // namespace outpools::rdbms
