@@ -27,7 +27,10 @@ class transaction {
  public:
   /// Runs `sql` on the transaction's connection. An error makes the transaction roll back once
   /// the function returns (whatever it returns). Once the call was answered (`timeout` past
-  /// call_timeout, or the pool stopping), nothing more is sent: `timeout` at once.
+  /// call_timeout, or the pool stopping), nothing more is sent: `timeout` at once. A statement
+  /// that ends the transaction itself (COMMIT, ROLLBACK, or one MySQL commits implicitly: DDL)
+  /// answers `invalid_argument`, fails the transaction, and no later statement is sent (each
+  /// answers `invalid_argument` at once): what follows would run outside it.
   boost::asio::awaitable<query_result> query(std::string sql, std::vector<value> params = {});
   /// Runs the statement registered with client::prepare under `name`; as query() once the
   /// call was answered.
@@ -37,15 +40,20 @@ class transaction {
   friend class client;
   transaction(connection& c, const client& owner, const job_context& ctx)
       : connection_(c), owner_(owner), ctx_(ctx) {}
-  // `timeout` (and the transaction failed) when the caller was answered already: a statement
-  // sent then would run with nobody waiting, holding the worker and its locks.
-  std::optional<query_result> refused_after_the_answer();
+  // The answer of a statement not to be sent (and the transaction failed): `timeout` when the
+  // caller was answered already (sent then, it would run with nobody waiting, holding the
+  // worker and its locks), `invalid_argument` when a statement before ended the transaction.
+  std::optional<query_result> not_to_send();
   // Records a statement's outcome: a failure fails the transaction, the first one is kept.
   void note(const query_result& r);
+  // note() of a statement that ran; one that left the connection outside a transaction ended
+  // it: `r` becomes `invalid_argument` saying so, and ended_ is set.
+  void note_ran(query_result& r);
   connection& connection_;
   const client& owner_;
   const job_context& ctx_;
   std::optional<call_result> first_failure_;  ///< the first statement that failed, as it did
+  bool ended_ = false;                        ///< a statement of the function ended the transaction
 };
 
 /// Typed access to an rdbms pool. Copies share the pool and the registry of prepared statements.
@@ -159,6 +167,7 @@ class client {
     // The caller was answered `timeout` (or the pool is stopping): nothing may be committed.
     if (result.ok() && ctx.cancelled())
       result = call_result::failure(errc::timeout, "the call timed out before COMMIT");
+    if (tx.ended_) co_return result;  // a statement of fn ended it: nothing to end here
     query_result end = co_await c.query(result.ok() ? "COMMIT" : "ROLLBACK", {});
     if (result.ok() && !end.ok()) co_return end;
     co_return result;

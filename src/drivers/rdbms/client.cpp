@@ -48,13 +48,19 @@ std::shared_ptr<const std::string> client::statement_text(std::string_view name)
   return it == statements_->by_name.end() ? nullptr : it->second;
 }
 
-std::optional<query_result> transaction::refused_after_the_answer() {
-  if (!ctx_.cancelled()) return std::nullopt;
-  query_result refused(call_result::failure(
-      errc::timeout,
-      "the call was answered already (call_timeout, or the pool stopping); the statement was "
-      "not sent"));
-  note(refused);
+std::optional<query_result> transaction::not_to_send() {
+  std::optional<query_result> refused;
+  if (ctx_.cancelled())
+    refused = query_result(call_result::failure(
+        errc::timeout,
+        "the call was answered already (call_timeout, or the pool stopping); the statement was "
+        "not sent"));
+  else if (ended_)
+    refused = query_result(call_result::failure(
+        errc::invalid_argument,
+        "a statement before it ended the transaction; this one was not sent, as it would run "
+        "outside the transaction"));
+  if (refused) note(*refused);
   return refused;
 }
 
@@ -63,26 +69,39 @@ void transaction::note(const query_result& r) {
   if (!first_failure_) first_failure_ = static_cast<const call_result&>(r);
 }
 
+void transaction::note_ran(query_result& r) {
+  if (r.ok() && !connection_.in_transaction()) {
+    ended_ = true;
+    r = query_result(call_result::failure(
+        errc::invalid_argument,
+        "the statement ended the transaction (a COMMIT or ROLLBACK of its own, or a statement "
+        "MySQL commits implicitly, as DDL): what it committed stays, and no further statement "
+        "of the function is sent; a transaction's function returns success to commit, or an "
+        "error to roll back"));
+  }
+  note(r);
+}
+
 boost::asio::awaitable<query_result> transaction::query(std::string sql,
                                                         std::vector<value> params) {
-  if (auto refused = refused_after_the_answer()) co_return std::move(*refused);
+  if (auto refused = not_to_send()) co_return std::move(*refused);
   query_result r = co_await connection_.query(sql, params);
-  note(r);
+  note_ran(r);
   co_return r;
 }
 
 boost::asio::awaitable<query_result> transaction::execute(std::string name,
                                                           std::vector<value> params) {
-  if (auto refused = refused_after_the_answer()) co_return std::move(*refused);
   std::shared_ptr<const std::string> sql = owner_.statement_text(name);
-  if (!sql) {
-    query_result missing(call_result::failure(errc::invalid_argument,
-                                              "no prepared statement named \"" + name + "\""));
-    note(missing);
-    co_return missing;
+  std::optional<query_result> refused = not_to_send();
+  if (!refused && !sql) {
+    refused = query_result(call_result::failure(errc::invalid_argument,
+                                                "no prepared statement named \"" + name + "\""));
+    note(*refused);
   }
+  if (refused) co_return std::move(*refused);
   query_result r = co_await connection_.execute(name, *sql, params);
-  note(r);
+  note_ran(r);
   co_return r;
 }
 

@@ -171,6 +171,18 @@ TEST(mysql_query, a_prepared_write_whose_answer_changed_columns_is_not_run_twice
       spec_from_toml(mysql_toml("workers = 1")), "outpools_my_ret_" + std::to_string(::getpid()));
 }
 
+// MySQL commits implicitly before and after DDL: a CREATE TABLE ends the transaction too.
+TEST(mysql_query, a_statement_ending_the_transaction_fails_it_and_nothing_more_is_sent) {
+  const pool_spec spec = spec_from_toml(mysql_toml("workers = 1"));
+  const std::string table = "outpools_my_end_" + std::to_string(::getpid());
+  expect_a_statement_ending_the_transaction_fails_it(spec, table, "COMMIT", 1);
+  expect_a_statement_ending_the_transaction_fails_it(spec, table, "ROLLBACK", 0);
+  expect_a_statement_ending_the_transaction_fails_it(spec, table,
+                                                     "CREATE TABLE " + table + "_b (x INT)", 1);
+  rdbms_pool db(spec);
+  db.client.query("DROP TABLE IF EXISTS " + table + "_b");
+}
+
 TEST(mysql_query, empty_bytes_are_not_null) {
   rdbms_pool db(spec_from_toml(mysql_toml("workers = 1")));
   expect_empty_bytes_are_not_null(db.client, "SELECT CAST(? AS BINARY), ? IS NULL");

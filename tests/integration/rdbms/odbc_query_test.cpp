@@ -191,6 +191,13 @@ TEST_P(odbc_sources, a_prepared_select_follows_its_table_altered) {
       "outpools_odbc_alter_" + std::to_string(::getpid()), sqlite ? 1 : 0);
 }
 
+TEST_P(odbc_sources, a_statement_ending_the_transaction_fails_it_and_nothing_more_is_sent) {
+  const pool_spec spec = spec_from_toml(odbc_toml("workers = 1", GetParam()));
+  const std::string table = "outpools_odbc_end_" + std::to_string(::getpid());
+  expect_a_statement_ending_the_transaction_fails_it(spec, table, "COMMIT", 1);
+  expect_a_statement_ending_the_transaction_fails_it(spec, table, "ROLLBACK", 0);
+}
+
 TEST_P(odbc_sources, empty_bytes_are_not_null) {
   const bool pg = std::string(GetParam()) == "OUTPOOLS_ODBC_PG_DSN";
   rdbms_pool db(spec_from_toml(odbc_toml("workers = 1", GetParam())));

@@ -170,6 +170,15 @@ TEST(pgsql_prepared, a_select_follows_its_table_altered) {
       spec_from_toml(pgsql_toml("workers = 1")), "outpools_pg_alter_" + std::to_string(::getpid()));
 }
 
+// A COMMIT or ROLLBACK of the function's own: what follows would run outside the transaction,
+// uncommitted by nobody and never rolled back.
+TEST(pgsql_transaction, a_statement_ending_it_fails_it_and_nothing_more_is_sent) {
+  const pool_spec spec = spec_from_toml(pgsql_toml("workers = 1"));
+  const std::string table = "outpools_pg_end_" + std::to_string(::getpid());
+  expect_a_statement_ending_the_transaction_fails_it(spec, table, "COMMIT", 1);
+  expect_a_statement_ending_the_transaction_fails_it(spec, table, "ROLLBACK", 0);
+}
+
 TEST_F(pgsql_query, empty_bytes_are_not_null) {
   expect_empty_bytes_are_not_null(db_.client, "SELECT $1::bytea, $2::bytea IS NULL");
 }

@@ -251,6 +251,34 @@ void expect_a_changed_answer_of_a_prepared_write_is_not_run_again(const pool_spe
   other.client.query("DROP TABLE " + table);
 }
 
+void expect_a_statement_ending_the_transaction_fails_it(const pool_spec& spec,
+                                                        const std::string& table,
+                                                        const std::string& ender,
+                                                        std::int64_t rows_left) {
+  rdbms_pool db(spec);
+  db.client.query("DROP TABLE IF EXISTS " + table);
+  ASSERT_TRUE(db.client.query("CREATE TABLE " + table + " (id BIGINT)").ok());
+  auto ended = std::make_shared<rdbms::query_result>();
+  auto after = std::make_shared<rdbms::query_result>();
+  call_result r = db.client.transaction_blocking(
+      [=](rdbms::transaction& tx) -> boost::asio::awaitable<call_result> {
+        co_await tx.query("INSERT INTO " + table + " (id) VALUES (1)");
+        *ended = co_await tx.query(ender);
+        *after = co_await tx.query("INSERT INTO " + table + " (id) VALUES (2)");
+        co_return call_result::success();
+      });
+  EXPECT_EQ(r.error, errc::invalid_argument) << r.diagnostics;
+  EXPECT_EQ(ended->error, errc::invalid_argument) << ended->diagnostics;
+  EXPECT_NE(ended->diagnostics.find("ended the transaction"), std::string::npos)
+      << ended->diagnostics;
+  EXPECT_EQ(after->error, errc::invalid_argument) << after->diagnostics;
+  EXPECT_NE(after->diagnostics.find("not sent"), std::string::npos) << after->diagnostics;
+  rdbms::query_result count = db.client.query("SELECT COUNT(*) FROM " + table);
+  ASSERT_TRUE(count.ok()) << count.diagnostics;
+  EXPECT_EQ(rdbms::to_text(count.rows.at(0).at(0)), std::to_string(rows_left)) << ender;
+  db.client.query("DROP TABLE " + table);
+}
+
 void expect_empty_bytes_are_not_null(rdbms::client& c, const std::string& echo_sql) {
   const std::vector<rdbms::value> empty{rdbms::bytes{}, rdbms::bytes{}};
   c.prepare("echo_bytes", echo_sql);

@@ -95,6 +95,15 @@ void expect_a_prepared_select_follows_its_table_altered(const pool_spec& spec,
 void expect_a_changed_answer_of_a_prepared_write_is_not_run_again(const pool_spec& spec,
                                                                   const std::string& table);
 
+/// On a pool of `spec`, with a table `table` of its own: a transaction's function inserts a row,
+/// runs `ender` (a COMMIT, a ROLLBACK, a DDL MySQL commits implicitly), then tries a second
+/// insert. `ender` answers `invalid_argument` ("ended the transaction"), the second insert is not
+/// sent, the call fails with `invalid_argument`, and the table then holds `rows_left` rows.
+void expect_a_statement_ending_the_transaction_fails_it(const pool_spec& spec,
+                                                        const std::string& table,
+                                                        const std::string& ender,
+                                                        std::int64_t rows_left);
+
 /// Through `c`: an empty bytes value is not NULL — `echo_sql` (one `?` marker, selected as
 /// binary, and a second one tested `IS NULL`) answers empty bytes and false (or 0) through
 /// query() and through a prepared execute().
