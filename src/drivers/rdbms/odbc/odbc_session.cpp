@@ -104,11 +104,10 @@ call_result odbc_session::connect(const std::string& settings, std::chrono::mill
   }
   connected_ = true;
   const std::string driver = driver_file_name(dbc_);
-  sqlcancel_is_thread_safe_.store(driver.find("sqlite") == std::string::npos,
-                                  std::memory_order_relaxed);
-  prepare_is_local_ = driver.find("psqlodbc") != std::string::npos;
-  driver_is_mariadb_ = driver.find("maodbc") != std::string::npos;
   driver_is_sqlite_ = driver.find("sqlite") != std::string::npos;
+  driver_is_mariadb_ = driver.find("maodbc") != std::string::npos;
+  prepare_is_local_ = driver.find("psqlodbc") != std::string::npos;
+  sqlcancel_is_thread_safe_.store(!driver_is_sqlite_, std::memory_order_relaxed);
   if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc_, &direct_)))
     return failure(SQL_HANDLE_DBC, dbc_, "SQLAllocHandle(STMT)");
   return call_result::success();
