@@ -1,7 +1,9 @@
 // The `connection.tls` options (SPEC.md, "TLS options").
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "config/schema.hpp"
@@ -60,6 +62,32 @@ std::pair<bool, bool> allows_tls13_and_older(const rule_context& ctx) {
   for (const json::value& v : versions->get_array())
     (v.is_string() && v.get_string() == "tlsv1.3" ? tls13 : older) = true;
   return {tls13, older};
+}
+
+// tls.versions: every TLS here is OpenSSL's, which offers only the versions below the first one
+// a set leaves out ("tlsv1" and "tlsv1.3" would be TLS 1.0 alone): a set with a gap is refused.
+std::string versions_with_a_gap(const rule_context& ctx) {
+  const json::value* versions = ctx.section.if_contains("versions");
+  if (versions == nullptr || !versions->is_array()) return "";
+  static constexpr std::array<std::string_view, 4> order{"tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3"};
+  std::array<bool, order.size()> listed{};
+  for (const json::value& v : versions->get_array()) {
+    if (!v.is_string()) return "";  // the value's own check says what is wrong
+    const auto at = std::find(order.begin(), order.end(), std::string_view(v.get_string()));
+    if (at == order.end()) return "";
+    listed[static_cast<std::size_t>(at - order.begin())] = true;
+  }
+  const auto first = std::find(listed.begin(), listed.end(), true);
+  const auto last = std::find(listed.rbegin(), listed.rend(), true).base();
+  std::string missing;
+  for (auto it = first; it != last; ++it)
+    if (!*it)
+      missing += (missing.empty() ? "\"" : ", \"") + std::string(order[it - listed.begin()]) + "\"";
+  if (missing.empty()) return "";
+  return "with a gap: " + missing + " left out between \"" +
+         std::string(order[first - listed.begin()]) + "\" and \"" +
+         std::string(order[last - 1 - listed.begin()]) +
+         "\" (OpenSSL offers only the versions below a gap); list versions without one";
 }
 
 // tls.ciphers: what the rdbms client libraries make of it.
@@ -168,12 +196,15 @@ section_schema make_tls_schema() {
                         .doc = "cipher suites to offer"};
   ciphers.warn_if = ciphers_caveat;
   s.options.push_back(std::move(ciphers));
-  s.options.push_back({.name = "versions",
-                       .kind = value_kind::string_list,
-                       .syntax = R"(array of "tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3")",
-                       .default_doc = "all supported",
-                       .doc = "protocol versions to allow",
-                       .choices = {"tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3"}});
+  option_schema versions{.name = "versions",
+                         .kind = value_kind::string_list,
+                         .syntax = R"(array of "tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3")",
+                         .default_doc = "all supported",
+                         .rule = "without a gap (OpenSSL offers only the versions below one)",
+                         .doc = "protocol versions to allow",
+                         .choices = {"tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3"}};
+  versions.refused_if = versions_with_a_gap;
+  s.options.push_back(std::move(versions));
   option_schema sni = flag_option("server_name_indication", true, "mysql: no effect (a warning)",
                                   "send SNI (the host name of the connection)");
   sni.warn_if = sni_caveat;

@@ -462,6 +462,35 @@ TEST(TlsCiphers, MysqlWithBothKindsOfSuitesWarnsUnlessVersionsChoose) {
   }
 }
 
+// OpenSSL offers only the versions below the first one a set leaves out: a mysql pool given
+// tlsv1 and tlsv1.3 offered TLS 1.0 alone, and a server of TLS 1.2 and 1.3 refused it.
+TEST(TlsVersions, ASetWithAGapIsRefusedAndSaysWhatIsLeftOut) {
+  for (const char* driver : {"mysql", "pgsql"}) {
+    const std::string text = std::string("[outgoing_pools.rdbms.default.connection]\ndriver = \"") +
+                             driver +
+                             "\"\nhost = \"h\"\ndatabase = \"d\"\nusername = \"u\"\npassword = "
+                             "\"p\"\ntls.versions = [\"tlsv1\", \"tlsv1.3\"]\n";
+    EXPECT_TRUE(has_error(load(text), text, "outgoing_pools.rdbms.default.connection.tls.versions",
+                          "tls.versions",
+                          "not allowed with a gap: \"tlsv1.1\", \"tlsv1.2\" left out between "
+                          "\"tlsv1\" and \"tlsv1.3\""))
+        << driver;
+  }
+  for (const char* set : {R"(["tlsv1.3", "tlsv1.2"])", R"(["tlsv1.1"])", R"(["tlsv1", "tlsv1.1"])",
+                          R"(["tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3"])"}) {
+    const std::string text =
+        "[outgoing_pools.http.default.connection]\nhost = \"https://h\"\ntls.versions = " +
+        std::string(set) + "\n";
+    const load_result r = load(text);
+    EXPECT_FALSE(r.has_errors()) << set << "\n" << test::dump(r);
+  }
+  const std::string riak =
+      "[outgoing_pools.riak.default.connection]\naddress = \"h\"\ntls.versions = [\"tlsv1.1\", "
+      "\"tlsv1.3\"]\n";
+  EXPECT_TRUE(has_error(load(riak), riak, "outgoing_pools.riak.default.connection.tls.versions",
+                        "tls.versions", "\"tlsv1.2\" left out"));
+}
+
 TEST(TlsPlacement, OdbcRefusalSaysWhereItsTlsComesFrom) {
   const std::string text =
       "[outgoing_pools.rdbms.default.connection]\ndriver = \"odbc\"\nsettings = \"DSN=x\"\n"
