@@ -174,7 +174,18 @@ section_schema make_tls_schema() {
   s.options.push_back(path_option("dhfile",
                                   "Diffie-Hellman parameters; accepted for "
                                   "compatibility"));
-  s.options.push_back(path_option("keyfile", "private key (PEM)"));
+  option_schema keyfile = path_option("keyfile", "private key (PEM)");
+  keyfile.rule += "; no effect without certfile (a warning)";
+  // A key is sent only with its certificate: without certfile the client libraries leave it
+  // out (libpq looks for ~/.postgresql/postgresql.crt instead, and with sslmode prefer connects
+  // without TLS when the server asks for a certificate).
+  keyfile.warn_if = [](const rule_context& ctx) -> std::string {
+    return ctx.section.contains("certfile")
+               ? ""
+               : "it has no effect without certfile: a private key is sent only with its "
+                 "certificate";
+  };
+  s.options.push_back(std::move(keyfile));
   s.options.push_back({.name = "password",
                        .kind = value_kind::string,
                        .syntax = "string",

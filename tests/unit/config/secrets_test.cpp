@@ -195,6 +195,7 @@ TEST(SecretsInDiagnostics, SyntaxErrorOfAnOrdinaryOptionKeepsItsDetails) {
 TEST(SecretsInShow, EverySecretIsMasked) {
   test::temp_dir dir;
   dir.write("key.pem");
+  dir.write("cert.pem");
   const std::string text = with_secret(R"(
 [outgoing_pools.rdbms.pg.connection]
   driver = "pgsql"
@@ -215,6 +216,7 @@ TEST(SecretsInShow, EverySecretIsMasked) {
 [outgoing_pools.ldap.default.connection]
   password = "SECRET-6"
   encrypt = "tls"
+  tls.certfile = "cert.pem"
   tls.keyfile = "key.pem"
   tls.password = "SECRET-7"
 [outgoing_pools.cassandra.default.connection.auth.plain]

@@ -491,6 +491,22 @@ TEST(TlsVersions, ASetWithAGapIsRefusedAndSaysWhatIsLeftOut) {
                         "tls.versions", "\"tlsv1.2\" left out"));
 }
 
+TEST(TlsFiles, AKeyWithoutItsCertificateIsWarnedOf) {
+  test::temp_dir dir;
+  dir.write("plain.key", "-----BEGIN PRIVATE KEY-----\nMIIE\n");
+  dir.write("client.pem", "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n");
+  const load_result alone = load(std::string(https_head) + "keyfile = \"plain.key\"\n", dir.path());
+  EXPECT_FALSE(alone.has_errors()) << test::dump(alone);
+  const auto warnings = test::of_level(alone, diagnostic::level::warning);
+  EXPECT_TRUE(std::any_of(warnings.begin(), warnings.end(), [](const diagnostic& d) {
+    return d.path == std::string(tls_path) + "keyfile" &&
+           d.message.find("no effect without certfile") != std::string::npos;
+  })) << test::dump(alone);
+  const load_result paired = load(
+      std::string(https_head) + "keyfile = \"plain.key\"\ncertfile = \"client.pem\"\n", dir.path());
+  EXPECT_TRUE(test::of_level(paired, diagnostic::level::warning).empty()) << test::dump(paired);
+}
+
 TEST(TlsPlacement, OdbcRefusalSaysWhereItsTlsComesFrom) {
   const std::string text =
       "[outgoing_pools.rdbms.default.connection]\ndriver = \"odbc\"\nsettings = \"DSN=x\"\n"
