@@ -117,6 +117,17 @@ TEST(pgsql_prepared, a_statement_dropped_on_the_server_is_prepared_again) {
     ASSERT_TRUE(after.ok()) << drop << ": " << after.diagnostics;
     EXPECT_EQ(std::get<std::int64_t>(after.rows.at(0).at(0)), 10);
   }
+  // Dropped on the server, then run with another text, or values of another type: the
+  // DEALLOCATE that would drop the old one finds nothing, and it is prepared anew.
+  ASSERT_TRUE(db.client.query("DISCARD ALL").ok());
+  db.client.prepare("twice", "SELECT $1::int * 3 AS n");
+  query_result retexted = db.client.execute("twice", {value(std::int64_t{5})});
+  ASSERT_TRUE(retexted.ok()) << retexted.diagnostics;
+  EXPECT_EQ(retexted.rows.at(0).at(0), value(std::int64_t{15}));
+  ASSERT_TRUE(db.client.query("DISCARD ALL").ok());
+  query_result retyped = db.client.execute("twice", {value(std::string("6"))});
+  ASSERT_TRUE(retyped.ok()) << retyped.diagnostics;
+  EXPECT_EQ(retyped.rows.at(0).at(0), value(std::int64_t{18}));
   EXPECT_EQ(db.p->stats().reconnects, 0u);
 }
 

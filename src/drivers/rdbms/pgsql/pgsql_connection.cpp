@@ -666,7 +666,8 @@ awaitable<query_result> pgsql_connection::prepare_and_run(std::string_view name,
     PQfreemem(quoted);
     if (!PQsendQuery(conn_, deallocate.c_str())) co_return not_sent("sending DEALLOCATE failed");
     query_result dropped = co_await collect();
-    if (!dropped.ok()) co_return dropped;
+    // 26000: the server dropped it already (a DISCARD ALL): nothing to drop, prepared below.
+    if (!dropped.ok() && dropped.sqlstate != "26000") co_return dropped;
     prepared_.erase(known);
     known = prepared_.end();
   }
