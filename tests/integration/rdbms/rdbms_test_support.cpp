@@ -258,15 +258,18 @@ void expect_a_statement_ending_the_transaction_fails_it(const pool_spec& spec,
   rdbms_pool db(spec);
   db.client.query("DROP TABLE IF EXISTS " + table);
   ASSERT_TRUE(db.client.query("CREATE TABLE " + table + " (id BIGINT)").ok());
+  auto first = std::make_shared<rdbms::query_result>();
   auto ended = std::make_shared<rdbms::query_result>();
   auto after = std::make_shared<rdbms::query_result>();
   call_result r = db.client.transaction_blocking(
       [=](rdbms::transaction& tx) -> boost::asio::awaitable<call_result> {
+        *first = co_await tx.query("SELECT 1");  // a read first: the transaction is open
         co_await tx.query("INSERT INTO " + table + " (id) VALUES (1)");
         *ended = co_await tx.query(ender);
         *after = co_await tx.query("INSERT INTO " + table + " (id) VALUES (2)");
         co_return call_result::success();
       });
+  EXPECT_TRUE(first->ok()) << first->diagnostics;
   EXPECT_EQ(r.error, errc::invalid_argument) << r.diagnostics;
   EXPECT_EQ(ended->error, errc::invalid_argument) << ended->diagnostics;
   EXPECT_NE(ended->diagnostics.find("ended the transaction"), std::string::npos)
