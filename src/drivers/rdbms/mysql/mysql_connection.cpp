@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include "drivers/rdbms/changed_columns.hpp"
 #include "drivers/rdbms/host_lookup.hpp"
 #include "drivers/rdbms/message_lines.hpp"
 #include "drivers/rdbms/mysql/mysql_dialog.hpp"
@@ -662,10 +663,7 @@ awaitable<query_result> mysql_connection::execute(std::string_view name, std::st
     r = co_await execute_once(name, sql, params, columns_changed);
     if (!columns_changed) co_return r;
   }
-  co_return query_result(call_result::failure(
-      errc::protocol_error,
-      "the statement ran, but its answer has other columns than when it was prepared (its "
-      "table altered since?) and was dropped; it is prepared again at its next run"));
+  co_return ran_with_changed_columns();
 }
 
 awaitable<query_result> mysql_connection::execute_once(std::string_view name, std::string_view sql,

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <utility>
 
+#include "drivers/rdbms/changed_columns.hpp"
 #include "drivers/rdbms/message_lines.hpp"
 #include "drivers/rdbms/odbc/odbc_connect_lock.hpp"
 #include "drivers/rdbms/odbc/odbc_connection_string.hpp"
@@ -192,10 +193,7 @@ query_result odbc_session::execute(std::uint64_t run, const std::string& name,
     return execute(run, name, sql, params, executed, in_transaction, true);
   if (last_native_error_ != mariadb_new_statement_metadata || !driver_is_mariadb_) return r;
   if (only_reads(sql)) return execute(run, name, sql, params, executed, in_transaction, true);
-  return query_result(call_result::failure(
-      errc::protocol_error,
-      "the statement ran, but its answer has other columns than when it was prepared (its "
-      "table altered since?) and was dropped; it is prepared again at its next run"));
+  return ran_with_changed_columns();
 }
 
 std::optional<query_result> odbc_session::wrong_parameter_count(SQLHSTMT stmt, std::size_t given) {
