@@ -569,8 +569,14 @@ query_result pgsql_connection::not_sent(const std::string& what) {
   return lost(what);
 }
 
+std::size_t pgsql_connection::markers_of(std::string_view sql) const {
+  const char* standard = PQparameterStatus(conn_, "standard_conforming_strings");
+  return highest_pgsql_marker(sql, standard == nullptr || std::string_view(standard) == "on");
+}
+
 std::optional<query_result> pgsql_connection::unsendable(std::string_view sql,
-                                                         const pgsql_params& params) const {
+                                                         const pgsql_params& params,
+                                                         std::size_t markers) const {
   const auto refuse = [](std::string why) {
     return query_result(call_result::failure(errc::invalid_argument, std::move(why)));
   };
@@ -583,9 +589,6 @@ std::optional<query_result> pgsql_connection::unsendable(std::string_view sql,
   // data type of parameter $2"); both are the caller's mistake, said plainly. Fewer values than
   // markers are the server's to refuse ("there is no parameter $2"): a marker in code the server
   // reads another way (a function's body, a PREPARE's) needs none.
-  const char* standard = PQparameterStatus(conn_, "standard_conforming_strings");
-  const std::size_t markers =
-      highest_pgsql_marker(sql, standard == nullptr || std::string_view(standard) == "on");
   const auto given = static_cast<std::size_t>(params.count());
   if (given > markers) return refuse(wrong_parameter_count_message(markers, given));
   return std::nullopt;
@@ -597,7 +600,9 @@ awaitable<query_result> pgsql_connection::query(std::string_view sql,
   notices_.clear();
   notices_dropped_ = 0;
   const pgsql_params p = encode_pgsql_params(params);
-  if (std::optional<query_result> refused = unsendable(sql, p)) co_return std::move(*refused);
+  if (std::optional<query_result> refused =
+          unsendable(sql, p, params.empty() ? 0 : markers_of(sql)))
+    co_return std::move(*refused);
   std::string text(sql);
   // Without parameters, the simple protocol: one Query message instead of Parse/Bind/Execute/
   // Sync, less work for the server (what pgbench -M simple sends).
@@ -615,9 +620,15 @@ awaitable<query_result> pgsql_connection::execute(std::string_view name, std::st
   notices_.clear();
   notices_dropped_ = 0;
   const pgsql_params p = encode_pgsql_params(params);
-  if (std::optional<query_result> refused = unsendable(sql, p)) co_return std::move(*refused);
+  // The text's markers are counted once, when it is prepared, not at each run.
+  const auto known = prepared_.find(name);
+  const std::size_t markers = known != prepared_.end() && known->second.text == sql
+                                  ? known->second.markers
+                                  : markers_of(sql);
+  if (std::optional<query_result> refused = unsendable(sql, p, markers))
+    co_return std::move(*refused);
   bool reused = false;
-  query_result result = co_await prepare_and_run(name, sql, p, reused);
+  query_result result = co_await prepare_and_run(name, sql, p, markers, reused);
   if (!result.ok() && reused && !broken_) {
     // 26000: the server no longer knows the name — a DISCARD ALL or DEALLOCATE ALL run through
     // query() dropped it. 0A000 of a statement prepared before: "cached plan must not change
@@ -631,7 +642,7 @@ awaitable<query_result> pgsql_connection::execute(std::string_view name, std::st
       if (auto it = prepared_.find(name); it != prepared_.end()) it->second.stale = true;
     }
     if ((unknown || stale) && !in_transaction())
-      result = co_await prepare_and_run(name, sql, p, reused);
+      result = co_await prepare_and_run(name, sql, p, markers, reused);
   }
   co_return with_notices(std::move(result));
 }
@@ -650,7 +661,7 @@ bool types_fit(const std::vector<Oid>& prepared, const pgsql_params& p) {
 awaitable<query_result> pgsql_connection::prepare_and_run(std::string_view name,
                                                           std::string_view sql,
                                                           const pgsql_params& params,
-                                                          bool& reused) {
+                                                          std::size_t markers, bool& reused) {
   const std::string statement(name);
   auto known = prepared_.find(statement);
   reused = known != prepared_.end();
@@ -680,9 +691,11 @@ awaitable<query_result> pgsql_connection::prepare_and_run(std::string_view name,
       co_return not_sent("sending PREPARE failed");
     query_result prepared = co_await collect();
     if (!prepared.ok()) co_return prepared;
-    prepared_.emplace(statement,
-                      prepared_statement{
-                          text, std::vector<Oid>(params.types(), params.types() + params.count())});
+    prepared_.emplace(
+        statement, prepared_statement{
+                       .text = text,
+                       .types = std::vector<Oid>(params.types(), params.types() + params.count()),
+                       .markers = markers});
   }
   if (!PQsendQueryPrepared(conn_, statement.c_str(), params.count(), params.values(),
                            params.lengths(), params.formats(), 0))

@@ -83,12 +83,18 @@ class pgsql_connection final : public connection {
   void drop_notifications() noexcept;
   // Runs the statement `name` (`sql`), preparing it first on this connection when it has not,
   // or had another text, other types of values, or went stale (DEALLOCATE, then PREPARE).
-  // `reused` says whether it ran as prepared before this call. Notices are left in notices_.
+  // `markers` (markers_of(sql)) is kept with it. `reused` says whether it ran as prepared
+  // before this call. Notices are left in notices_.
   boost::asio::awaitable<query_result> prepare_and_run(std::string_view name, std::string_view sql,
-                                                       const pgsql_params& params, bool& reused);
+                                                       const pgsql_params& params,
+                                                       std::size_t markers, bool& reused);
+  // The highest `$n` of `sql` as this connection's server reads it (standard_conforming_strings).
+  std::size_t markers_of(std::string_view sql) const;
   // The caller's mistakes, said before anything is sent: a text holding a NUL byte (libpq would
-  // send what comes before it), a value that cannot be sent, values beyond the text's markers.
-  std::optional<query_result> unsendable(std::string_view sql, const pgsql_params& params) const;
+  // send what comes before it), a value that cannot be sent, values beyond `markers` (the text's
+  // highest `$n`).
+  std::optional<query_result> unsendable(std::string_view sql, const pgsql_params& params,
+                                         std::size_t markers) const;
   // Flushes the sent query and collects every result of it.
   boost::asio::awaitable<query_result> collect();
   query_result lost(const std::string& what);
@@ -141,6 +147,7 @@ class pgsql_connection final : public connection {
     /// server inferred it (a text or a NULL). A run with a value of another type (a NULL fits
     /// any) prepares it again, so that it runs as query() would run it.
     std::vector<Oid> types;
+    std::size_t markers = 0;  ///< the text's highest `$n` (markers_of), counted once
     /// Its cached plan's result changed (0A000, a table altered) in a transaction, when it
     /// could not be prepared again: it is, at its next run.
     bool stale = false;
