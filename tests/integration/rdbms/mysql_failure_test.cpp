@@ -27,8 +27,10 @@ const std::string count_sql =
     "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND "
     "ID <> CONNECTION_ID()";
 
-TEST(mysql_failure, statement_past_call_timeout_is_killed_on_the_server) {
-  rdbms_pool db(spec_from_toml(mysql_toml("workers = 1\ncall_timeout = 200")));
+// A statement past call_timeout on the pool `db_toml` describes: cancelled on the server in
+// time, and its worker's next call succeeds on the same connection.
+void expect_killed_on_the_server(const std::string& db_toml) {
+  rdbms_pool db(spec_from_toml(db_toml));
   rdbms_pool observer(spec_from_toml(mysql_toml("workers = 1")));
   ASSERT_TRUE(db.p->wait_connected(10s));
   ASSERT_TRUE(observer.p->wait_connected(10s));
@@ -56,6 +58,22 @@ TEST(mysql_failure, statement_past_call_timeout_is_killed_on_the_server) {
   EXPECT_TRUE(stops_running(observer, count_sql, "%outpools-cancel-me-too%"));
   query_result after = db.client.query("SELECT 8");
   ASSERT_TRUE(after.ok()) << after.diagnostics;
+}
+
+TEST(mysql_failure, statement_past_call_timeout_is_killed_on_the_server) {
+  expect_killed_on_the_server(mysql_toml("workers = 1\ncall_timeout = 200"));
+}
+
+// Over TLS OpenSSL reads the socket itself: Connector/C had left it blocking after the
+// connect, and a statement ran to its end (10 s) on the I/O thread, past call_timeout.
+TEST(mysql_failure, statement_past_call_timeout_over_tls_is_killed_on_the_server) {
+  expect_killed_on_the_server(mysql_toml("workers = 1\ncall_timeout = 200",
+                                         mysql_tls_lines("OUTPOOLS_TLS_CA"),
+                                         "OUTPOOLS_MYSQL_TLS_PORT", "localhost"));
+  // A tls table without verify_peer connects on another path (its greeting read first).
+  expect_killed_on_the_server(mysql_toml("workers = 1\ncall_timeout = 200",
+                                         "[outgoing_pools.rdbms.default.connection.tls]\n",
+                                         "OUTPOOLS_MYSQL_TLS_PORT"));
 }
 
 TEST(mysql_failure, a_result_too_large_for_call_timeout_is_cut_there) {

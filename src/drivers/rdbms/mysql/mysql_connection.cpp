@@ -353,6 +353,7 @@ call_result mysql_connection::finish_connect(const std::string& host, bool conne
                                     " failed: the server does not offer TLS, and the pool's "
                                     "tls table requires it");
   }
+  mysql_keep_nonblocking(conn_);  // Connector/C left it blocking: OpenSSL's reads would block
   connected_ = true;
   connected_to_ = host;
   track_socket();

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include <errmsg.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 
 namespace outpools::rdbms {
@@ -111,6 +112,13 @@ MYSQL* mysql_new_handle(const mysql_settings& s, bool nonblocking) {
     mysql_optionsv(m, MARIADB_OPT_RESTRICTED_AUTH, password_safe_auth_plugins);
   if (s.tls) apply_tls(m, *s.tls);
   return m;
+}
+
+void mysql_keep_nonblocking(MYSQL* m) noexcept {
+  const int fd = static_cast<int>(mysql_get_socket(m));
+  if (fd < 0) return;
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0 && (flags & O_NONBLOCK) == 0) (void)::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
 void mysql_end_connect(MYSQL* m, int status) noexcept {

@@ -37,6 +37,15 @@ inline constexpr const char* password_safe_auth_plugins =
 /// when out of memory. The caller owns it (mysql_close). Thread-safe.
 MYSQL* mysql_new_handle(const mysql_settings& s, bool nonblocking);
 
+/// Puts the socket of `m` (if it has one) back in non-blocking mode. Connector/C makes it
+/// blocking again once its TCP connect is done; without TLS its non-blocking API reads and
+/// writes with MSG_DONTWAIT all the same, but with TLS OpenSSL reads the descriptor itself, so
+/// a blocking one held the I/O thread until the server answered: a statement under way ran past
+/// call_timeout and a frozen server froze every worker of that thread. Call it before each
+/// mysql_real_connect_cont of a TLS connect and once the connect is done. No errors (a failed
+/// fcntl leaves the mode as it was). Not thread-safe for `m`.
+void mysql_keep_nonblocking(MYSQL* m) noexcept;
+
 /// Ends a non-blocking connect of `m` still under way (its last mysql_real_connect_start or
 /// _cont returned `status`, not 0), so that mysql_close afterwards releases its socket: until
 /// the connect ends, Connector/C holds that socket where mysql_close does not look (it leaked

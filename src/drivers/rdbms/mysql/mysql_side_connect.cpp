@@ -159,6 +159,7 @@ void mysql_side_connect::run() noexcept {
       // Readable: the TCP connect has ended, so what the library waited for has happened.
       ready = status & (MYSQL_WAIT_READ | MYSQL_WAIT_WRITE);
     }
+    mysql_keep_nonblocking(handle_);  // or OpenSSL's reads of the handshake block
     status = mysql_real_connect_cont(&ret, handle_, ready);
     note_library_timeout();
   }
