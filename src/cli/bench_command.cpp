@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_executor.hpp>
@@ -12,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
 #include <charconv>
 #include <cstdio>
 #include <functional>
@@ -105,6 +107,8 @@ struct run_state {
   clock_type::time_point end = clock_type::time_point::max();
   std::uint64_t issued = 0, completions = 0, duplicates = 0;
   outcome_counts outcomes;
+  /// The diagnostics of the first call that failed so, for each outcome (empty: none did).
+  std::array<std::string, outcome_slots> first_errors;
   latency_histogram latency;
   clock_type::time_point last_completion{};
   std::uint32_t active_callers = 0;
@@ -165,7 +169,10 @@ asio::awaitable<void> caller(run_state& st, pool& p, Job job, caller_slot& slot)
     const auto t1 = clock_type::now();
     st.last_completion = t1;
     st.latency.record(t1 - t0);
-    ++st.outcomes.by_outcome[outcome_slot(r)];
+    const std::size_t outcome = outcome_slot(r);
+    ++st.outcomes.by_outcome[outcome];
+    if (outcome != 0 && st.first_errors[outcome].empty())
+      st.first_errors[outcome] = r.diagnostics.empty() ? "(no message)" : one_line(r.diagnostics);
   }
   if (--st.active_callers == 0 && st.on_finished) st.on_finished();
 }
@@ -222,17 +229,29 @@ void drive(run_state& st, pool& p, const Job& job, std::uint32_t concurrency, bo
   if (progress) std::fprintf(stderr, "\r%60s\r", "");
 }
 
-std::string json_report(const bench_options& o, const run_state& st, std::uint64_t executed,
-                        std::uint32_t max_per_worker, double elapsed, double cpu) {
+// `pool` is the name of the instance driven (the host's own pool, or the global one it falls
+// back to), as `up` names it.
+std::string json_report(const bench_options& o, const std::string& pool, const run_state& st,
+                        std::uint64_t executed, std::uint32_t max_per_worker, double elapsed,
+                        double cpu) {
   const latency_summary l = st.latency.summary();
   std::ostringstream out;
-  out << "{\"pool\":\"" << o.pool << "\",\"concurrency\":" << o.concurrency
-      << ",\"calls\":" << st.issued << ",\"completions\":" << st.completions
-      << ",\"duplicate_completions\":" << st.duplicates << ",\"ok\":" << st.outcomes.ok()
-      << ",\"errors\":{";
+  out << "{\"pool\":" << boost::json::serialize(boost::json::string(pool))
+      << ",\"concurrency\":" << o.concurrency << ",\"calls\":" << st.issued
+      << ",\"completions\":" << st.completions << ",\"duplicate_completions\":" << st.duplicates
+      << ",\"ok\":" << st.outcomes.ok() << ",\"errors\":{";
   for (std::size_t i = 1; i < outcome_slots; ++i)
     out << (i > 1 ? "," : "") << '"' << errc_name(static_cast<errc>(i))
         << "\":" << st.outcomes.by_outcome[i];
+  // Why calls failed: the first diagnostics of each outcome seen.
+  out << "},\"first_errors\":{";
+  bool first = true;
+  for (std::size_t i = 1; i < outcome_slots; ++i) {
+    if (st.first_errors[i].empty()) continue;
+    out << (first ? "" : ",") << '"' << errc_name(static_cast<errc>(i))
+        << "\":" << boost::json::serialize(boost::json::string(st.first_errors[i]));
+    first = false;
+  }
   out << "},\"executed\":" << executed << ",\"max_concurrent_per_worker\":" << max_per_worker
       << ",\"elapsed_s\":" << elapsed
       << ",\"calls_per_s\":" << (elapsed > 0 ? static_cast<double>(st.completions) / elapsed : 0)
@@ -344,7 +363,7 @@ int run_bench(const bench_options& o) {
   register_builtin_drivers(manager);
   std::string why;
   if (manager.start_pool(*spec, &why)) {
-    std::cerr << "bench: " << why;
+    std::cerr << "bench: " << why << '\n';
     return exit_failed;
   }
   std::shared_ptr<pool> p = manager.find(spec->type, spec->host, spec->tag);
@@ -439,7 +458,11 @@ int run_bench(const bench_options& o) {
   if (st.was_interrupted)
     std::cerr << "bench: interrupted: no call issued after the signal; the figures are those of "
                  "the calls made until then\n";
-  const double elapsed = std::chrono::duration<double>(st.last_completion - started).count();
+  // From the first call to the last completion: 0 when nothing completed.
+  const double elapsed =
+      st.completions > 0
+          ? std::max(0.0, std::chrono::duration<double>(st.last_completion - started).count())
+          : 0.0;
   const double cpu = cpu_seconds() - cpu0;
   p->stop();
   std::uint64_t executed = 0;
@@ -452,17 +475,17 @@ int run_bench(const bench_options& o) {
   const bool consistent =
       st.completions == st.issued && st.duplicates == 0 && st.outcomes.total() == st.issued;
   if (o.json) {
-    std::cout << json_report(o, st, executed, max_per_worker, elapsed, cpu) << '\n';
+    std::cout << json_report(o, spec->name(), st, executed, max_per_worker, elapsed, cpu) << '\n';
   } else {
     const latency_summary l = st.latency.summary();
-    std::cout << "pool " << o.pool << ", " << o.concurrency << " callers, job "
+    std::cout << "pool " << one_line(spec->name()) << ", " << o.concurrency << " callers, job "
               << (spec->type == pool_type::rdbms ? rdbms_job_name(o) : job_text) << '\n'
               << "calls " << st.issued << ", completions " << st.completions << ", duplicates "
               << st.duplicates << ", ok " << st.outcomes.ok() << '\n';
     for (std::size_t i = 1; i < outcome_slots; ++i)
       if (st.outcomes.by_outcome[i] != 0)
         std::cout << "  " << errc_name(static_cast<errc>(i)) << ' ' << st.outcomes.by_outcome[i]
-                  << '\n';
+                  << ", the first: " << st.first_errors[i] << '\n';
     std::cout << "executed " << executed << ", max concurrent per worker " << max_per_worker << '\n'
               << "elapsed " << elapsed << " s, "
               << (elapsed > 0 ? static_cast<double>(st.completions) / elapsed : 0)
@@ -489,8 +512,8 @@ void register_bench_command(CLI::App& app, command_list& commands) {
   sub->add_option("--concurrency", o->concurrency, "Concurrent callers")
       ->check(CLI::Range(1u, 1000000u))
       ->capture_default_str();
-  auto* duration =
-      sub->add_option("--duration", o->duration_s, "Run for SECONDS")->check(above_zero("seconds"));
+  auto* duration = sub->add_option("--duration", o->duration_s, "Run for SECONDS (at most 30 days)")
+                       ->check(above_zero("seconds", 30 * 86400.0));
   auto* calls = sub->add_option("--calls", o->calls, "Make N calls")->check(above_zero("calls"));
   duration->excludes(calls);
   sub->add_option("--job", o->job,

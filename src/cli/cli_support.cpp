@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
@@ -13,12 +14,15 @@ namespace {
 std::string log_level_name = "warn";
 }
 
-CLI::Validator above_zero(const std::string& unit) {
+CLI::Validator above_zero(const std::string& unit, double at_most) {
   return CLI::Validator(
-      [unit](const std::string& text) {
+      [unit, at_most](const std::string& text) {
         double value = 0;
-        if (!CLI::detail::lexical_cast(text, value) || !(value > 0))
+        if (!CLI::detail::lexical_cast(text, value) || !(value > 0) || !std::isfinite(value))
           return "must be a number of " + unit + " above 0, not " + text;
+        if (value > at_most)
+          return "must be at most " + std::to_string(static_cast<long long>(at_most)) + " " + unit +
+                 ", not " + text;
         return std::string();
       },
       unit + " above 0");

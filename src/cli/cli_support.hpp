@@ -20,10 +20,11 @@ enum exit_code : int {
   exit_bad_input = 2,  ///< bad usage, unreadable file or invalid configuration
 };
 
-/// An option check that the value is a number above 0, with that message (CLI11's own
-/// PositiveNumber prints a range up to DBL_MAX); `unit` names what it counts ("seconds",
-/// "calls"). Pure; any thread.
-CLI::Validator above_zero(const std::string& unit);
+/// An option check that the value is a finite number above 0 and at most `at_most` (default:
+/// 1e15, beyond any count a command makes), with that message (CLI11's own PositiveNumber
+/// prints a range up to DBL_MAX); `unit` names what it counts ("seconds", "calls"). Pure; any
+/// thread.
+CLI::Validator above_zero(const std::string& unit, double at_most = 1e15);
 
 /// Adds `--log-level` to `command`; the chosen level is applied by apply_log_level().
 void add_log_level_option(CLI::App& command);

@@ -577,6 +577,51 @@ TEST(cli_bench, an_rdbms_pool_runs_select_1_once_per_call_and_reports_json) {
   }
 }
 
+// The report names the pool instance driven (a host's name may hold quotes: still JSON), says
+// why calls failed, and a run in which nothing completed has lasted 0 s, not minus the uptime.
+TEST(cli_bench, the_report_is_json_with_the_instance_driven_and_why_calls_failed) {
+  temp_dir dir;
+  const auto file = dir.write(
+      "b.toml", "[general]\nhosts = [\"ex\\\"ample\"]\n" + pgsql_pool("pg", "workers = 2"));
+  // A host without a pool of its own falls back to the global one: that is what ran.
+  shell_result fallback = run_shell("OUTPOOLS bench " + shell_quote(file.string()) +
+                                    " --pool 'rdbms.pg@a\"b\\c' --calls 5 --json");
+  ASSERT_EQ(fallback.exit_code, 0) << fallback.err;
+  EXPECT_EQ(json::parse(fallback.out).as_object().at("pool"), "rdbms.pg") << fallback.out;
+
+  shell_result failing = run_shell("OUTPOOLS bench " + shell_quote(file.string()) +
+                                   " --pool rdbms.pg --calls 5 --json --query "
+                                   "'SELECT * FROM outpools_no_such_table'");
+  ASSERT_EQ(failing.exit_code, 0) << failing.err;
+  json::object j = json::parse(failing.out).as_object();
+  EXPECT_EQ(j.at("errors").at("server_error"), 5);
+  const std::string why(j.at("first_errors").at("server_error").as_string());
+  EXPECT_NE(why.find("42P01"), std::string::npos) << why;
+  EXPECT_NE(why.find("outpools_no_such_table"), std::string::npos) << why;
+  shell_result text = run_shell("OUTPOOLS bench " + shell_quote(file.string()) +
+                                " --pool rdbms.pg --calls 2 --query 'SELECT * FROM "
+                                "outpools_no_such_table'");
+  EXPECT_NE(text.out.find("server_error 2, the first: SQLSTATE 42P01"), std::string::npos)
+      << text.out;
+
+  shell_result nothing = run_shell("OUTPOOLS bench " + shell_quote(file.string()) +
+                                   " --pool rdbms.pg --duration 0.000001 --json");
+  ASSERT_EQ(nothing.exit_code, 0) << nothing.err;
+  json::object none = json::parse(nothing.out).as_object();
+  EXPECT_GE(none.at("elapsed_s").to_number<double>(), 0.0) << nothing.out;
+  if (none.at("completions") == 0) {
+    EXPECT_EQ(none.at("elapsed_s").to_number<double>(), 0.0);
+  }
+
+  // A duration the clock cannot hold is refused, not taken as already over.
+  for (const char* duration : {"inf", "nan", "9.3e9"}) {
+    shell_result refused = run_shell("OUTPOOLS bench " + shell_quote(file.string()) +
+                                     " --pool rdbms.pg --json --duration " + duration);
+    EXPECT_EQ(refused.exit_code, 2) << duration << ": " << refused.out << refused.err;
+    EXPECT_NE(refused.err.find("--duration"), std::string::npos) << refused.err;
+  }
+}
+
 TEST(cli_bench, sigint_ends_the_run_early_and_prints_the_figures_of_what_ran) {
   temp_dir dir;
   const auto file = dir.write("b.toml", pgsql_pool("pg", "workers = 2"));

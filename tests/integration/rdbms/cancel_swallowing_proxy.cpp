@@ -7,7 +7,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <cstdint>
+#include <future>
 #include <string_view>
+#include <utility>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace outpools::testing {
 
@@ -116,6 +122,7 @@ cancel_swallowing_proxy::cancel_swallowing_proxy(int target_port, protocol p,
 }
 
 cancel_swallowing_proxy::~cancel_swallowing_proxy() {
+  if (backlog_filler_ >= 0) ::close(backlog_filler_);
   asio::post(io_, [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
@@ -123,6 +130,7 @@ cancel_swallowing_proxy::~cancel_swallowing_proxy() {
     for (auto& s : sessions_) s->close();
   });
   // Run until every session's handlers have ended (closed sockets end their operations).
+  running_.reset();
   thread_.join();
 }
 
@@ -135,8 +143,39 @@ void cancel_swallowing_proxy::accept() {
       sessions_.push_back(s);
     }
     s->start();
-    accept();
+    if (!holding_) accept();
   });
+}
+
+void cancel_swallowing_proxy::hold_new_connections() {
+  std::promise<void> stopped;
+  asio::post(io_, [this, &stopped] {
+    holding_ = true;
+    boost::system::error_code ignored;
+    acceptor_.cancel(ignored);
+    // A backlog of 0 is full with one connection waiting in it: then Linux drops SYNs.
+    ::listen(acceptor_.native_handle(), 0);
+    stopped.set_value();
+  });
+  stopped.get_future().wait();
+  backlog_filler_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<unsigned short>(port_));
+  (void)::connect(backlog_filler_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+}
+
+void cancel_swallowing_proxy::let_new_connections_in() {
+  std::promise<void> resumed;
+  asio::post(io_, [this, &resumed] {
+    holding_ = false;
+    ::listen(acceptor_.native_handle(), SOMAXCONN);
+    accept();
+    resumed.set_value();
+  });
+  resumed.get_future().wait();
+  ::close(std::exchange(backlog_filler_, -1));  // its session ends with it
 }
 
 }  // namespace outpools::testing

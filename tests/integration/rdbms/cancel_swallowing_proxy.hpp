@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
@@ -22,7 +23,8 @@ namespace outpools::testing {
 /// return). mysql: once a connection's client sends bytes holding `KILL QUERY`, nothing more
 /// of it is forwarded either way (the server never sees the statement; the client waits).
 /// With a `delay`, a held request is forwarded that long after it came (a slow network or
-/// balancer), and its connection goes on as any other.
+/// balancer), and its connection goes on as any other (0 ms: a plain proxy). New connections
+/// can be held (hold_new_connections), as a network that drops them does.
 class cancel_swallowing_proxy {
  public:
   enum class protocol { pgsql, mysql };
@@ -32,6 +34,13 @@ class cancel_swallowing_proxy {
   cancel_swallowing_proxy(const cancel_swallowing_proxy&) = delete;
   cancel_swallowing_proxy& operator=(const cancel_swallowing_proxy&) = delete;
   int port() const { return port_; }
+  /// From now on new connections are not taken, as by a dead network: the proxy stops
+  /// accepting and fills its backlog, so that the kernel drops their SYNs (the connects wait,
+  /// resending them). Those already made go on. Call from the test's thread.
+  void hold_new_connections();
+  /// Takes new connections again (those waiting get in with their next SYN). Call from the
+  /// test's thread, after hold_new_connections().
+  void let_new_connections_in();
   /// Cancel requests received so far (without a delay, each one's sender still waits).
   /// Thread-safe.
   int cancels_held() const { return held_.load(); }
@@ -44,9 +53,14 @@ class cancel_swallowing_proxy {
   protocol protocol_;
   std::optional<std::chrono::milliseconds> delay_;
   boost::asio::io_context io_;
+  /// Keeps io_ running while nothing is accepted (hold_new_connections) and no session is open.
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> running_{
+      io_.get_executor()};
   boost::asio::ip::tcp::acceptor acceptor_;
   int port_ = 0;
   std::atomic<int> held_{0};
+  bool holding_ = false;     ///< on the proxy's thread: new connections are not accepted
+  int backlog_filler_ = -1;  ///< the connection that fills the backlog while holding
   std::mutex mutex_;
   std::vector<std::shared_ptr<session>> sessions_;  ///< closed by the destructor
   std::thread thread_;

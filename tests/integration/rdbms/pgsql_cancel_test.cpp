@@ -2,6 +2,10 @@
 // connections to the real server and holds every CancelRequest unanswered.
 #include <gtest/gtest.h>
 
+#include <future>
+#include <thread>
+#include <vector>
+
 #include "integration/rdbms/cancel_swallowing_proxy.hpp"
 #include "integration/rdbms/rdbms_test_support.hpp"
 
@@ -66,6 +70,52 @@ TEST(pgsql_cancel, a_pool_stopped_mid_statement_waits_until_its_cancel_landed) {
       "SELECT COUNT(*) FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
       "SELECT pg_sleep(20) /* outpools-stop-me */", "%outpools-stop-me%", 500ms);
   EXPECT_EQ(proxy.cancels_held(), 1);
+}
+
+// Cancel requests during a network outage (their SYNs dropped) end at connect_timeout
+// (tcp_user_timeout), so once the network is back the statements that time out are cancelled
+// again. Those threads had waited for the kernel to give up their connects (minutes) and held
+// the process's whole budget of cancel threads, so every statement timed out after the outage
+// was left running on the server (250 backends piled up for 16 workers).
+TEST(pgsql_cancel, cancels_a_dead_network_drops_end_so_those_after_it_are_sent) {
+  cancel_swallowing_proxy proxy(std::stoi(service("OUTPOOLS_PGSQL_PORT")),
+                                cancel_swallowing_proxy::protocol::pgsql, 0ms);
+  constexpr int workers = max_cancel_requests_in_flight;  // one stuck cancel each: all of them
+  rdbms_pool observer(spec_from_toml(pgsql_toml("workers = 1")));
+  rdbms_pool db(through(proxy,
+                        "workers = 16\nstrategy = \"next_worker\"\ncall_timeout = 200\n"
+                        "connect_timeout = 1000\nreconnect_backoff_min = 50\n"
+                        "reconnect_backoff_max = 200"));
+  ASSERT_TRUE(wait_all_connected(*db.p, 10s));
+  ASSERT_TRUE(observer.p->wait_connected(10s));
+  const std::string count_sql =
+      "SELECT COUNT(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1 AND pid <> "
+      "pg_backend_pid()";
+  const auto all_time_out = [&](const std::string& sql) {
+    std::vector<std::future<query_result>> answers;
+    for (int i = 0; i < workers; ++i)
+      answers.push_back(std::async(std::launch::async, [&] { return db.client.query(sql); }));
+    for (auto& a : answers) {
+      query_result r = a.get();
+      EXPECT_EQ(r.error, errc::timeout) << r.diagnostics;
+    }
+  };
+
+  proxy.hold_new_connections();
+  all_time_out("SELECT pg_sleep(30) /* outpools-outage-a */");
+  // The cancels' SYNs go out again 1, 3, 7 and 15 s after the first: the network comes back
+  // between the 7th and the 15th second, long after connect_timeout.
+  std::this_thread::sleep_for(8s);
+  proxy.let_new_connections_in();
+  ASSERT_TRUE(wait_all_connected(*db.p, 10s)) << db.p->stats().last_connect_error;
+
+  all_time_out("SELECT pg_sleep(30) /* outpools-outage-b */");
+  EXPECT_TRUE(stops_running(observer, count_sql, "%outpools-outage-b%"))
+      << "statements timed out after the outage were left running: no cancel was sent";
+  // Those of the outage could not be cancelled: they are ended here.
+  observer.client.query(
+      "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE "
+      "'%outpools-outage-%' AND pid <> pg_backend_pid()");
 }
 
 }  // namespace

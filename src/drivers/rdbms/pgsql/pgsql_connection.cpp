@@ -113,6 +113,12 @@ std::vector<std::pair<std::string, std::string>> pgsql_connect_parameters(const 
       // GSSAPI would run its Kerberos exchange inside PQconnectPoll, on the I/O thread, when
       // the user has a credential cache; nothing here configures it.
       {"gssencmode", "disable"},
+      // Sent data unacknowledged this long ends the connection (TCP_USER_TIMEOUT), and libpq
+      // gives PQcancel's own socket the same bound: a cancel whose SYNs a dead network drops
+      // ended only when the kernel gave up (minutes), holding its thread and so the worker's
+      // next cancel, and every later timed-out statement was left running on the server.
+      {"tcp_user_timeout",
+       std::to_string(spec.connect_timeout.value_or(std::chrono::milliseconds(5000)).count())},
   };
   if (o.password) p.emplace_back("password", o.password->reveal());
   if (!spec.tls) {
