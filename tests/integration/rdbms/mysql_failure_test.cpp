@@ -152,6 +152,23 @@ TEST(mysql_failure, killed_connection_is_noticed_by_keepalive_and_replaced) {
   EXPECT_NE(connection_id(db), old_id);
 }
 
+// A connection the server ends with an error is `disconnected` with the server's SQLSTATE
+// (it had none: only "connection lost (1927)"), and the worker reconnects.
+TEST(mysql_failure, a_connection_the_server_kills_is_disconnected_with_its_sqlstate) {
+  rdbms_pool db(spec_from_toml(
+      mysql_toml("workers = 1\nreconnect_backoff_min = 20\nreconnect_backoff_max = 100")));
+  ASSERT_TRUE(db.p->wait_connected(10s));
+  query_result r = db.client.query("KILL CONNECTION_ID()");
+  EXPECT_EQ(r.error, errc::disconnected) << r.diagnostics;
+  EXPECT_EQ(r.sqlstate, "70100") << r.diagnostics;
+  EXPECT_NE(r.diagnostics.find("Connection was killed"), std::string::npos) << r.diagnostics;
+  EXPECT_TRUE(wait_reconnected(*db.p, 10s));
+  query_result next;
+  for (int i = 0; i < 50 && !(next = db.client.query("SELECT 1")).ok(); ++i)
+    std::this_thread::sleep_for(20ms);
+  EXPECT_TRUE(next.ok()) << next.diagnostics;
+}
+
 // A wrong password is refused in the server's words, and no message shows it.
 TEST(mysql_failure, a_wrong_password_is_refused_without_showing_it) {
   const std::string wrong = "not-the-password-7261";

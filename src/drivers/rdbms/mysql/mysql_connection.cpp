@@ -179,8 +179,14 @@ query_result mysql_connection::failure(MYSQL_STMT* stmt) {
   const std::string message = stmt ? mysql_stmt_error(stmt) : mysql_error(conn_);
   if (connection_lost(code, state)) {
     broken_ = true;
-    return query_result(call_result::failure(
+    query_result r(call_result::failure(
         errc::disconnected, "connection lost (" + std::to_string(code) + "): " + message));
+    // The server's own state when it said why (1927 "Connection was killed": 70100), not the
+    // library's HY000 for a connection that just went away.
+    if (state != nullptr && std::strlen(state) == 5 && std::strcmp(state, "HY000") != 0 &&
+        std::strcmp(state, "00000") != 0)
+      r.sqlstate = state;
+    return r;
   }
   return server_error(state && *state ? state : "HY000", message);
 }
