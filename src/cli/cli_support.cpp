@@ -1,5 +1,9 @@
 #include "cli/cli_support.hpp"
 
+#include "outpools/log.hpp"
+#include "outpools/status.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -37,8 +41,30 @@ void add_log_level_option(CLI::App& command) {
 }
 
 void apply_log_level() {
-  spdlog::set_default_logger(spdlog::default_logger());  // stderr sink is spdlog's default
+  // On stderr: stdout holds the command's output (a table, JSON).
+  static std::shared_ptr<spdlog::logger> to_stderr = spdlog::stderr_color_mt("outpools");
+  spdlog::set_default_logger(to_stderr);
   spdlog::set_level(spdlog::level::from_str(log_level_name));
+  const spdlog::level::level_enum chosen = spdlog::get_level();
+  if (chosen >= spdlog::level::critical) {  // critical, off: the library says nothing that high
+    set_log_sink(nullptr);
+    return;
+  }
+  const log_level threshold = chosen <= spdlog::level::trace   ? log_level::trace
+                              : chosen == spdlog::level::debug ? log_level::debug
+                              : chosen == spdlog::level::info  ? log_level::info
+                              : chosen == spdlog::level::warn  ? log_level::warn
+                                                               : log_level::error;
+  set_log_sink(
+      [](log_level level, std::string_view message) {
+        const spdlog::level::level_enum as = level == log_level::trace   ? spdlog::level::trace
+                                             : level == log_level::debug ? spdlog::level::debug
+                                             : level == log_level::info  ? spdlog::level::info
+                                             : level == log_level::warn  ? spdlog::level::warn
+                                                                         : spdlog::level::err;
+        spdlog::log(as, "{}", one_line(message));
+      },
+      threshold);
 }
 
 stop_signals::stop_signals(bool also_sigpipe) {

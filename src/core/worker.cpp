@@ -1,5 +1,7 @@
 #include "core/worker.hpp"
 
+#include "outpools/log.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <string>
@@ -405,12 +407,17 @@ void worker::on_connect_result(std::uint64_t attempt, call_result result) {
   lifecycle_timer_.cancel();
   if (result.ok()) {
     last_error_.clear();  // solved: not to be reported again when this connection ends
+    if (log_enabled(log_level::info))
+      log(log_level::info,
+          "pool " + pool_.spec.name() + ": worker " + std::to_string(index_) + " connected");
     feed(worker_event::connected);
     arm_keepalive();
     arm_idle_check();
     return;
   }
   note_error(result.diagnostics.empty() ? result.error.message() : result.diagnostics);
+  if (log_enabled(log_level::info))
+    log(log_level::info, "pool " + pool_.spec.name() + ": connect failed: " + last_error_);
   // Every failure, not only the one that took the worker down: a pool that stays down (or
   // degraded) shows why its workers fail now, not why they failed first.
   pool_.record_error(last_error_);
@@ -544,6 +551,11 @@ void worker::publish() {
     pool_.set_worker_connected(index_, connected);
     // A connection lost while in use or at a keepalive: why, for the pool's status.
     if (!connected && !last_error_.empty()) pool_.record_error(last_error_);
+    if (!connected && fsm_.state() != worker_state::stopping &&
+        fsm_.state() != worker_state::stopped && log_enabled(log_level::info))
+      log(log_level::info,
+          "pool " + pool_.spec.name() + ": connection lost: " +
+              (last_error_.empty() ? "worker " + std::to_string(index_) : last_error_));
     // Posted: publish() may run inside a walk of the mailbox.
     if (!connected && pool_.shared && !mailbox_.empty())
       boost::asio::post(executor_, [this] { hand_back_mailbox(); });

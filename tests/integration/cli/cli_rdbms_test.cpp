@@ -579,6 +579,39 @@ TEST(cli_bench, an_rdbms_pool_runs_select_1_once_per_call_and_reports_json) {
 
 // The report names the pool instance driven (a host's name may hold quotes: still JSON), says
 // why calls failed, and a run in which nothing completed has lasted 0 s, not minus the uptime.
+// --log-level info says on stderr what the pools do (stdout keeps the command's output), never
+// with a password; the default (warn) says none of it.
+TEST(cli_log_level, info_tells_connects_and_failures_on_stderr_without_a_password) {
+  temp_dir dir;
+  const auto good = dir.write("good.toml", pgsql_pool("pg", "workers = 1"));
+  shell_result quiet =
+      run_shell("OUTPOOLS call " + shell_quote(good.string()) + " rdbms.pg 'SELECT 1' --json");
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err, "");
+  shell_result told = run_shell("OUTPOOLS call " + shell_quote(good.string()) +
+                                " rdbms.pg 'SELECT 1' --json --log-level info");
+  ASSERT_EQ(told.exit_code, 0) << told.err;
+  EXPECT_NO_THROW(json::parse(told.out)) << told.out;
+  EXPECT_NE(told.err.find("pool rdbms.pg: worker 0 connected"), std::string::npos) << told.err;
+
+  const std::string secret = "outpools-not-the-password";
+  std::string wrong = pgsql_pool("pg", "workers = 1\nconnect_timeout = 2000");
+  const std::string real = "password = \"" + service("OUTPOOLS_PGSQL_PASSWORD") + "\"";
+  wrong.replace(wrong.find(real), real.size(), "password = \"" + secret + "\"");
+  // (The scram user: the plain one may log in without a password.)
+  const std::string user = "username = \"" + service("OUTPOOLS_PGSQL_USER") + "\"";
+  wrong.replace(wrong.find(user), user.size(),
+                "username = \"" + service("OUTPOOLS_PGSQL_SCRAM_USER") + "\"");
+  const auto bad = dir.write("bad.toml", wrong);
+  shell_result refused =
+      run_shell("OUTPOOLS up " + shell_quote(bad.string()) + " --once --json --log-level debug");
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  EXPECT_NE(refused.err.find("pool rdbms.pg: connect failed: worker 0:"), std::string::npos)
+      << refused.err;
+  EXPECT_EQ(refused.err.find(secret), std::string::npos) << refused.err;
+  EXPECT_EQ(refused.out.find(secret), std::string::npos) << refused.out;
+}
+
 TEST(cli_bench, the_report_is_json_with_the_instance_driven_and_why_calls_failed) {
   temp_dir dir;
   const auto file = dir.write(
