@@ -1,6 +1,6 @@
 // libFuzzer target for the drivers' readings of statement texts — pgsql's `$n` markers, the ODBC
-// drivers' statement words: any text, never a crash, a read out of bounds or an answer out of
-// its range.
+// drivers' statement words, SQLite's statement count: any text, never a crash, a read out of bounds
+// or an answer out of its range.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "drivers/rdbms/pgsql/pgsql_markers.hpp"
+#include "drivers/rdbms/sqlite_statements.hpp"
 #include "drivers/rdbms/statement_words.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -27,5 +28,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const std::string& word : words)
       if (word == ";") __builtin_trap();
   }
+  // SQLite's statements: never more than the text has `;` plus one.
+  std::size_t semicolons = 0;
+  for (const char c : sql) semicolons += c == ';' ? 1 : 0;
+  if (outpools::rdbms::sqlite_statement_count(sql) > semicolons + 1) __builtin_trap();
   return 0;
 }

@@ -111,6 +111,37 @@ TEST(odbc_query, sqlite_types_parameters_and_nulls) {
   for (int c = 1; c < 4; ++c) EXPECT_TRUE(is_null(r.rows[1][static_cast<std::size_t>(c)]));
 }
 
+// SQLite's driver runs a text whose first statement is DDL through sqlite3_exec: every
+// statement ran and the call answered none of their results (a SELECT's rows lost, rc 0). Such
+// a text is refused before anything runs; one statement, a trigger's body included, runs.
+TEST(odbc_query, sqlite_refuses_a_text_of_several_statements_and_runs_none_of_them) {
+  rdbms_pool db(spec_from_toml(odbc_toml("workers = 1", "OUTPOOLS_ODBC_SQLITE_DSN")));
+  const std::string name = "outpools_sqlite_multi_" + std::to_string(::getpid());
+  db.client.query("DROP TABLE IF EXISTS " + name);
+  for (const std::string& text :
+       {"CREATE TABLE " + name + "(a); INSERT INTO " + name + " VALUES (1)",
+        "CREATE TABLE IF NOT EXISTS " + name + "(a); SELECT 7 AS seven"}) {
+    query_result r = db.client.query(text);
+    EXPECT_EQ(r.error, errc::invalid_argument) << text << ": " << r.diagnostics;
+    EXPECT_NE(r.diagnostics.find("holds 2"), std::string::npos) << r.diagnostics;
+  }
+  query_result absent =
+      db.client.query("SELECT count(*) FROM sqlite_master WHERE name = ?", {value(name)});
+  ASSERT_TRUE(absent.ok()) << absent.diagnostics;
+  EXPECT_EQ(absent.rows.at(0).at(0), value(std::int64_t{0})) << "a statement of it ran";
+
+  ASSERT_TRUE(db.client.query("CREATE TABLE " + name + "(a);").ok());
+  query_result trigger =
+      db.client.query("CREATE TRIGGER " + name + "_t AFTER INSERT ON " + name + " BEGIN UPDATE " +
+                      name + " SET a = a + 1; UPDATE " + name + " SET a = a * 10; END;");
+  ASSERT_TRUE(trigger.ok()) << trigger.diagnostics;
+  ASSERT_TRUE(db.client.query("INSERT INTO " + name + " VALUES (1)").ok());
+  query_result after = db.client.query("SELECT a FROM " + name);
+  ASSERT_TRUE(after.ok()) << after.diagnostics;
+  EXPECT_EQ(after.rows.at(0).at(0), value(std::int64_t{20}));
+  db.client.query("DROP TABLE " + name);
+}
+
 class odbc_sources : public ::testing::TestWithParam<const char*> {};
 
 // An application whose locale writes numbers with a decimal comma (LC_NUMERIC=de_DE.UTF-8):

@@ -10,6 +10,7 @@
 #include "drivers/rdbms/odbc/odbc_connection_string.hpp"
 #include "drivers/rdbms/odbc/odbc_values.hpp"
 #include "drivers/rdbms/parameter_count.hpp"
+#include "drivers/rdbms/sqlite_statements.hpp"
 #include "drivers/rdbms/statement_words.hpp"
 
 namespace outpools::rdbms {
@@ -118,11 +119,23 @@ query_result odbc_session::query(std::uint64_t run, const std::string& sql,
                                  std::span<const value> params, std::atomic<bool>& executed) {
   if (direct_ == SQL_NULL_HSTMT)
     return query_result(call_result::failure(errc::disconnected, "not connected"));
+  if (std::optional<query_result> refused = refused_by_sqlite(sql)) return std::move(*refused);
   if (params.empty()) return this->run(run, direct_, false, sql, params, executed);
   // With values to bind, SQLPrepare and SQLExecute instead of SQLExecDirect, so that the
   // driver's own count of the text's markers is known before anything runs: every driver
   // here drops values beyond it without a word on SQLExecDirect.
   return prepare_and_run(run, sql, params, executed);
+}
+
+std::optional<query_result> odbc_session::refused_by_sqlite(const std::string& sql) const {
+  if (!driver_is_sqlite_) return std::nullopt;
+  const std::size_t statements = sqlite_statement_count(sql);
+  if (statements <= 1) return std::nullopt;
+  return query_result(
+      call_result::failure(errc::invalid_argument,
+                           "SQLite through ODBC runs one statement per call, and this text holds " +
+                               std::to_string(statements) +
+                               ": its driver would run them all and answer none of their results"));
 }
 
 query_result odbc_session::prepare_and_run(std::uint64_t run, const std::string& sql,
@@ -152,7 +165,10 @@ query_result odbc_session::execute(std::uint64_t run, const std::string& name,
   // SQLite's driver keeps the columns a statement had when it was prepared (a SELECT * of a
   // table altered since answers without the new ones), and SQLite prepares in-process: a named
   // statement is prepared at each run there.
-  if (driver_is_sqlite_) return prepare_and_run(run, sql, params, executed);
+  if (driver_is_sqlite_) {
+    if (std::optional<query_result> refused = refused_by_sqlite(sql)) return std::move(*refused);
+    return prepare_and_run(run, sql, params, executed);
+  }
   auto it = prepared_.find(name);
   if (it != prepared_.end() && it->second.sql != sql) {
     // The name was registered again with another text (another client of the pool): the old

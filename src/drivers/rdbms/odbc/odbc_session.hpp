@@ -84,6 +84,9 @@ class odbc_session {
   // An `invalid_argument` answer if the driver counts other than `given` markers in the
   // prepared `stmt`; nothing if the count matches or the driver cannot tell.
   std::optional<query_result> wrong_parameter_count(SQLHSTMT stmt, std::size_t given);
+  // With SQLite's driver, an `invalid_argument` answer for a text of several statements
+  // (sqlite_statements.hpp: it would run them all and answer none); nothing otherwise.
+  std::optional<query_result> refused_by_sqlite(const std::string& sql) const;
   // SQLPrepare of `sql` on the statement handle of query(), the count of its markers checked
   // against `params` (invalid_argument, nothing run, when they differ), then run() — as
   // SQLExecDirect, where the driver's SQLPrepare sends nothing (psqlODBC's).
