@@ -41,6 +41,13 @@ class connection_driver {
   /// Asks the operation in progress (a connect, a ping, or a request that timed out) to finish
   /// early: libpq's PQcancel, closing an HTTP connection, ... Best effort; never blocks.
   virtual void cancel() noexcept {}
+  /// Asks the operation in progress (a keepalive ping or a reset past call_timeout) to finish
+  /// at once with a failure: its connection is replaced whatever comes, so nothing of it needs
+  /// to survive and no cancel request need land first — only nothing may reach a later
+  /// statement. pgsql and mysql end the wait and break the connection (a hung server's
+  /// connection was given up only after cancel()'s grace period, connect_timeout). Default:
+  /// cancel(). Best effort; never blocks.
+  virtual void abandon() noexcept { cancel(); }
   /// Waits until the cancel requests this connection sent (cancel()) have reached the server,
   /// at most until the driver's grace period for them ends, counted from when the request was
   /// sent (the rdbms drivers: connect_timeout; mysql: its KILL connection's own bound): called

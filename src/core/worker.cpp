@@ -454,11 +454,12 @@ void worker::note_error(const std::string& why) {
 }
 
 void worker::run_bounded(maintenance what) {
-  // A ping or a reset is bounded like a call: at call_timeout the driver is asked to cancel it
-  // (a hung server: PQcancel, then the connection given up after the grace period), and the
-  // connection is replaced even if the answer comes later — a cancel still on its way could
-  // otherwise hit the next caller's statement. The lifecycle timer is free meanwhile (no
-  // connect, no backoff); `op` tells this operation's expiry from an earlier one's still queued.
+  // A ping or a reset is bounded like a call: at call_timeout the driver is asked to abandon it
+  // (its wait ended and the connection broken at once; a hung server's was given up only after
+  // the grace of a cancel request), and the connection is replaced even if the answer comes later —
+  // a cancel still on its way could otherwise hit the next caller's statement. The lifecycle timer
+  // is free meanwhile (no connect, no backoff); `op` tells this operation's expiry from an earlier
+  // one's still queued.
   const bool is_ping = what == maintenance::ping;
   const worker_state during = is_ping ? worker_state::pinging : worker_state::resetting;
   const std::uint64_t op = ++maintenance_ops_;
@@ -492,7 +493,7 @@ void worker::run_bounded(maintenance what) {
   lifecycle_timer_.async_wait([this, op, during](boost::system::error_code ec) {
     if (ec || op != maintenance_ops_ || fsm_.state() != during) return;
     maintenance_timed_out_ = true;
-    driver_->cancel();
+    driver_->abandon();  // the connection is replaced: no cancel request to wait for
   });
 }
 

@@ -485,9 +485,10 @@ TEST(mysql_failure, an_idle_connection_the_server_ended_is_replaced_before_any_c
 
 TEST(mysql_failure, a_hung_server_is_noticed_by_keepalive_and_the_pool_recovers) {
   // The server stopped (SIGSTOP): it answers nothing and closes nothing. Only the keepalive
-  // ping, bounded by call_timeout, can tell.
+  // ping, bounded by call_timeout, can tell; the connection is given up then, not after a KILL
+  // QUERY's grace (connect_timeout, 2 s here).
   rdbms_pool db(spec_from_toml(mysql_toml(
-      "workers = 1\ncall_timeout = 300\nconnect_timeout = 300\nreconnect_backoff_min = 20\n"
+      "workers = 1\ncall_timeout = 300\nconnect_timeout = 2000\nreconnect_backoff_min = 20\n"
       "reconnect_backoff_max = 100",
       "keepalive_interval = 1")));
   ASSERT_TRUE(db.p->wait_connected(10s));
@@ -503,12 +504,15 @@ TEST(mysql_failure, a_hung_server_is_noticed_by_keepalive_and_the_pool_recovers)
   // Noticed: the reason is on record until a reconnect attempt (timing out against the stopped
   // server) replaces it.
   const std::string expected = "keepalive ping not answered within call_timeout (300 ms)";
-  const auto deadline = clock_type::now() + 15s;
+  const auto stopped = clock_type::now();
+  const auto deadline = stopped + 15s;
   std::string why;
   while ((why = db.p->stats().last_connect_error).find(expected) == std::string::npos &&
          clock_type::now() < deadline)
     std::this_thread::sleep_for(10ms);
   EXPECT_NE(why.find(expected), std::string::npos) << "the hung connection was kept: " << why;
+  // keepalive_interval + call_timeout = 1.3 s; the grace would add 2 s.
+  EXPECT_LT(clock_type::now() - stopped, 2900ms);
   EXPECT_EQ(db.p->stats().workers_connected, 0u);
   ::kill(server, SIGCONT);
   ASSERT_TRUE(db.p->wait_connected(10s));

@@ -229,9 +229,11 @@ TEST(pgsql_failure, notifications_on_an_idle_connection_keep_it) {
 
 TEST(pgsql_failure, a_hung_backend_is_noticed_by_keepalive_and_replaced) {
   // A backend that answers nothing (stopped) and closes nothing: only the keepalive ping, bounded
-  // by call_timeout, can tell; then the worker gives the connection up and reconnects.
+  // by call_timeout, can tell; then the worker gives the connection up at once and reconnects —
+  // not after a cancel request's grace (connect_timeout, 5 s here), which a stopped backend
+  // never honours.
   rdbms_pool db(spec_from_toml(pgsql_toml(
-      "workers = 1\ncall_timeout = 300\nconnect_timeout = 300\nreconnect_backoff_min = 20\n"
+      "workers = 1\ncall_timeout = 300\nconnect_timeout = 5000\nreconnect_backoff_min = 20\n"
       "reconnect_backoff_max = 100",
       "keepalive_interval = 1")));
   rdbms_pool observer(spec_from_toml(pgsql_toml("workers = 1")));
@@ -249,7 +251,10 @@ TEST(pgsql_failure, a_hung_backend_is_noticed_by_keepalive_and_replaced) {
     }
   } cleanup{old_pid, observer};
 
+  const auto stopped = std::chrono::steady_clock::now();
   ASSERT_TRUE(wait_reconnected(*db.p, 15s)) << "the hung connection was kept";
+  // keepalive_interval + call_timeout = 1.3 s; the grace would add 5 s.
+  EXPECT_LT(std::chrono::steady_clock::now() - stopped, 4s);
   const std::string why = db.p->stats().last_connect_error;
   EXPECT_NE(why.find("keepalive ping not answered within call_timeout (300 ms)"), std::string::npos)
       << why;

@@ -491,11 +491,25 @@ void mysql_connection::cancel() noexcept {
   cancel_timer_.expires_after(cancel_grace_);
   cancel_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec || !in_progress_) return;
-    broken_ = true;  // the statement did not stop: give the connection up
-    boost::system::error_code ignored;
-    if (socket_) socket_->cancel(ignored);
-    wait_timer_.cancel();
+    give_up_connection();  // the statement did not stop
   });
+}
+
+void mysql_connection::abandon() noexcept {
+  if (reset_waiting_ || lookup_ || side_connect_ || conn_ == nullptr || !in_progress_ ||
+      !connected_ || broken_) {
+    cancel();
+    return;
+  }
+  call_cancelled_ = true;
+  give_up_connection();  // the ping's wait ends now: no KILL QUERY, the connection is replaced
+}
+
+void mysql_connection::give_up_connection() noexcept {
+  broken_ = true;
+  boost::system::error_code ignored;
+  if (socket_) socket_->cancel(ignored);
+  wait_timer_.cancel();
 }
 
 query_result mysql_connection::cancelled_while_reading() {

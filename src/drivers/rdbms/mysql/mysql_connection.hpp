@@ -44,6 +44,7 @@ class mysql_connection final : public connection {
   boost::asio::awaitable<call_result> reset() override;
   void close() noexcept override;
   void cancel() noexcept override;
+  void abandon() noexcept override;
   boost::asio::awaitable<void> finish_cancels() override;
   bool is_fatal(const call_result& result) const noexcept override;
   std::optional<std::chrono::milliseconds> keepalive_interval() const noexcept override;
@@ -123,6 +124,9 @@ class mysql_connection final : public connection {
       MYSQL_STMT* handle, std::uint64_t generation, MYSQL_RES* metadata, query_result& out,
       bool keep);
   // Reads and drops the results after a statement's first (a CALL's); an error, or nullopt.
+  // Breaks the connection and ends the wait in progress (`disconnected`): a statement that
+  // did not stop after its KILL QUERY, or an abandoned ping.
+  void give_up_connection() noexcept;
   boost::asio::awaitable<std::optional<query_result>> skip_more_results(MYSQL_STMT* handle,
                                                                         std::uint64_t generation);
   // Waits (bounded by the grace period) until a KILL QUERY sent by cancel() has been answered:

@@ -466,6 +466,15 @@ void pgsql_connection::cancel() noexcept {
       });
 }
 
+void pgsql_connection::abandon() noexcept {
+  if (reset_waiting_ || lookup_ || conn_ == nullptr || polling_off_thread_ ||
+      PQstatus(conn_) != CONNECTION_OK) {
+    cancel();
+    return;
+  }
+  give_up_connection();  // the ping's wait ends now: `disconnected`
+}
+
 void pgsql_connection::give_up_connection() noexcept {
   broken_ = true;
   boost::system::error_code ignored;

@@ -37,6 +37,7 @@ class pgsql_connection final : public connection {
   boost::asio::awaitable<call_result> reset() override;
   void close() noexcept override;
   void cancel() noexcept override;
+  void abandon() noexcept override;
   boost::asio::awaitable<void> finish_cancels() override;
   bool is_fatal(const call_result& result) const noexcept override;
   std::optional<std::chrono::milliseconds> keepalive_interval() const noexcept override;
