@@ -93,9 +93,13 @@ std::string json_row(const rdbms::row& row) {
 std::string table_cell(const rdbms::value& v) { return one_line(rdbms::to_text(v)); }
 
 void print_table(const rdbms::query_result& r) {
-  if (r.columns.empty()) {
+  if (r.columns.empty() && r.rows.empty()) {
     std::cout << "OK, " << r.affected_rows << " row" << (r.affected_rows == 1 ? "" : "s")
               << " affected\n";
+    return;
+  }
+  if (r.columns.empty()) {  // rows of no column (pgsql: SELECT FROM t): only their count
+    std::cout << "(" << r.rows.size() << " row" << (r.rows.size() == 1 ? "" : "s") << ")\n";
     return;
   }
   // Column names come from the statement (aliases): escaped as the cells are.
@@ -323,7 +327,7 @@ void register_call_command(CLI::App& app, command_list& commands) {
       ->required();
   call->add_option("PARAM", o->params,
                    "Parameters, as text the server infers the type of (one that begins with "
-                   "-- goes after a lone --)");
+                   "--, or is -h, goes after a lone --)");
   // One number per --null, so that parameters may follow it: `--null 2 x` is --null 2, then x.
   call->add_option("--null", o->nulls, "Make the N-th parameter (1-based) NULL; repeatable")
       ->allow_extra_args(false);

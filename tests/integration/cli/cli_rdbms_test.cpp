@@ -276,6 +276,13 @@ TEST(cli_call, prints_a_table_or_json_with_untyped_parameters_and_nulls) {
   EXPECT_NE(lines[2].find('x'), std::string::npos) << lines[2];
   EXPECT_EQ(lines[3], "(1 row)");
 
+  // Rows of no column (pgsql takes SELECT FROM t) are counted, not taken for a statement that
+  // returns no rows.
+  shell_result no_columns = run_shell("OUTPOOLS call " + shell_quote(file.string()) +
+                                      " rdbms.pg 'SELECT FROM generate_series(1, 3)'");
+  ASSERT_EQ(no_columns.exit_code, 0) << no_columns.err;
+  EXPECT_EQ(no_columns.out, "(3 rows)\n");
+
   // Columns line up on a terminal with wide characters too (CJK: two columns each).
   shell_result wide = run_shell("OUTPOOLS call " + shell_quote(file.string()) + " rdbms.pg " +
                                 shell_quote("SELECT $1 AS \"名前\", $2 AS w") + " " +
